@@ -1,0 +1,16 @@
+/**
+ * ioport — the kernel core: the package's `ioport` entry point (spec §8).
+ * Runs unchanged in Node and in XS: ES2022, no host globals.
+ */
+export * from "./constants.js";
+export * from "./errno.js";
+export * from "./abi.js";
+export { Kernel, type KernelOptions } from "./kernel.js";
+export { Task, type SpawnOptions } from "./task.js";
+export type { Syscalls } from "./sys/index.js";
+export type { Platform, TimerCallback } from "./platform.js";
+export type { PlatformDevices } from "./devices.js";
+export type { KernelTracer } from "./trace.js";
+export { KernelObject, KIND_PORT, KIND_IRQ, KIND_DEVICE, KIND_SEND, KIND_RECV, KIND_NOTIFY, KIND_NAMES } from "./objects/object.js";
+export { Port } from "./objects/port.js";
+export type { Op } from "./op.js";

@@ -1,0 +1,197 @@
+/**
+ * Kernel: one per JavaScript VM (one per board, one per simulator). It owns
+ * the tasks, the live-object set, the op pool, the service registry, the
+ * device side (IRQ lines, device streams) and the platform (clock, timers,
+ * backends).
+ *
+ * Every entry into the kernel — a syscall, a timer, an interrupt — is
+ * bracketed by `enter()`/`leave()`. Waiters satisfied during an entry are
+ * resolved by `flush()` when the outermost entry leaves: so a waiter sees
+ * everything one syscall or event posted, and user callbacks never run inside
+ * a syscall or an interrupt path (spec §3 io_wait_cb, §9).
+ */
+import { DEFAULT_CQ_ENTRIES } from "./constants.js";
+import type { KernelObject } from "./objects/object.js";
+import type { Port } from "./objects/port.js";
+import { Op, OP_INFLIGHT } from "./op.js";
+import type { Platform } from "./platform.js";
+import { Task, type SpawnOptions } from "./task.js";
+import type { KernelTracer } from "./trace.js";
+
+export interface KernelOptions {
+  /** Completion-queue slots of each new port (default 64). */
+  cqEntries?: number;
+  /**
+   * Called with an exception thrown by user code that the kernel called
+   * (an io_wait_cb callback). Default: log it through the platform. The
+   * kernel itself carries on either way.
+   */
+  onUserError?: (err: unknown) => void;
+}
+
+export class Kernel {
+  readonly platform: Platform;
+  readonly options: Required<Pick<KernelOptions, "cqEntries">> & KernelOptions;
+  readonly tasks = new Set<Task>();
+  /** Every live kernel object, in creation order. */
+  readonly objects = new Set<KernelObject>();
+  /** Service registry: name -> object (holds one reference each). */
+  readonly services = new Map<string, KernelObject>();
+  tracer: KernelTracer | null = null;
+
+  private nextObjectId = 1;
+  private nextTaskId = 1;
+  private opSeq = 0;
+  private freeOps: Op | null = null;
+  /** Op records ever allocated (the pool's size). */
+  opsAllocated = 0;
+
+  private depth = 0;
+  private flushing = false;
+  private readonly wakeList: Port[] = [];
+
+  constructor(platform: Platform, options: KernelOptions = {}) {
+    this.platform = platform;
+    const cq = options.cqEntries ?? DEFAULT_CQ_ENTRIES;
+    if (!Number.isInteger(cq) || cq < 1 || cq > 65536) {
+      throw new RangeError(`ioport: options.cqEntries must be an integer from 1 to 65536, got ${String(cq)}`);
+    }
+    this.options = { ...options, cqEntries: cq };
+  }
+
+  /** Number of live kernel objects (ports, lines, devices, channel ends, notify objects). */
+  get liveObjects(): number {
+    return this.objects.size;
+  }
+
+  spawn(options: SpawnOptions = {}): Task {
+    const task = new Task(this, this.nextTaskId++, options);
+    this.tasks.add(task);
+    return task;
+  }
+
+  // ---- objects ----
+  objectCreated(obj: KernelObject): number {
+    this.objects.add(obj);
+    return this.nextObjectId++;
+  }
+  objectDestroyed(obj: KernelObject): void {
+    this.objects.delete(obj);
+  }
+
+  /** Called by Task.exit after its fds are closed. */
+  taskExited(task: Task): void {
+    this.tasks.delete(task);
+    if (this.tasks.size === 0) this.collectOrphans();
+  }
+
+  /**
+   * When the last task exits, objects kept alive only by fd-passing cycles
+   * are closed (spec §9). Subsystems that carry objects register a collector.
+   */
+  readonly orphanCollectors: ((kernel: Kernel) => void)[] = [];
+  private collectOrphans(): void {
+    for (const c of this.orphanCollectors) c(this);
+  }
+
+  // ---- ops ----
+  allocOp(): Op {
+    let op = this.freeOps;
+    if (op !== null) {
+      this.freeOps = op.free;
+      op.free = null;
+    } else {
+      op = new Op();
+      this.opsAllocated++;
+    }
+    op.seq = ++this.opSeq;
+    return op;
+  }
+
+  freeOp(op: Op): void {
+    op.reset();
+    op.free = this.freeOps;
+    this.freeOps = op;
+  }
+
+  /**
+   * Posts the completion of an in-flight op. Its slot was reserved at
+   * admission, so this never fails and never allocates. Completing an op that
+   * is not in flight is a no-op (a late timer, say).
+   */
+  complete(op: Op, result: number, cflags = 0): void {
+    if (op.state !== OP_INFLIGHT) return;
+    const port = op.port as Port;
+    port.removeInflight(op);
+    op.cancelHook = null;
+    op.result = result;
+    op.cflags = cflags;
+    if (port.closed) {
+      // the port went away while an object was completing this op
+      if (op.discardHook !== null) op.discardHook(op);
+      this.freeOp(op);
+      return;
+    }
+    port.enqueue(op);
+    if (this.tracer !== null) this.tracer.complete(op);
+    if (port.waitMode !== 0 && !port.wakeQueued && port.waiterReady()) this.queueWake(port);
+  }
+
+  /**
+   * Cancels an in-flight op: posts -ECANCELED first, then lets the op's
+   * target release what it held (which may complete other ops after it).
+   */
+  cancelOp(op: Op, result: number): boolean {
+    if (op.state !== OP_INFLIGHT) return false;
+    const hook = op.cancelHook;
+    this.complete(op, result);
+    if (hook !== null) hook(op);
+    return true;
+  }
+
+  // ---- entry, flush ----
+  enter(): void {
+    this.depth++;
+  }
+
+  leave(): void {
+    if (--this.depth === 0 && !this.flushing) this.flush();
+  }
+
+  queueWake(port: Port): void {
+    if (port.wakeQueued) return;
+    port.wakeQueued = true;
+    this.wakeList.push(port);
+    if (this.depth === 0 && !this.flushing) this.flush();
+  }
+
+  private flush(): void {
+    this.flushing = true;
+    const list = this.wakeList;
+    try {
+      for (let i = 0; i < list.length; i++) {
+        const port = list[i] as Port;
+        port.wakeQueued = false;
+        if (port.waiterReady()) port.deliver();
+      }
+    } finally {
+      list.length = 0;
+      this.flushing = false;
+    }
+  }
+
+  /** Calls user code from the kernel (io_wait_cb callbacks), containing its exceptions. */
+  callUser(cb: (n: number) => void, n: number): void {
+    try {
+      cb(n);
+    } catch (err) {
+      const h = this.options.onUserError;
+      if (h) h(err);
+      else if (this.platform.log) this.platform.log(`ioport: io_wait_cb callback threw: ${String(err)}`);
+    }
+  }
+
+  now(): number {
+    return this.platform.now();
+  }
+}

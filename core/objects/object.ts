@@ -1,0 +1,57 @@
+/**
+ * KernelObject: the reference-counted thing behind an fd (port, irq line,
+ * device stream, channel end, notify object).
+ *
+ * Syscalls: every fd is one reference (`dup`, fd passing and the service
+ * registry add references; `close` and `exit` drop them).
+ * Guarantees: `onLastClose` runs exactly once, when the last reference goes,
+ * inside the kernel (never from user code); the kernel counts live objects so
+ * leaks are observable (`kernel.liveObjects`).
+ */
+import type { Kernel } from "../kernel.js";
+
+export const KIND_PORT = 1;
+export const KIND_IRQ = 2;
+export const KIND_DEVICE = 3;
+export const KIND_SEND = 4;
+export const KIND_RECV = 5;
+export const KIND_NOTIFY = 6;
+
+export const KIND_NAMES: Readonly<Record<number, string>> = {
+  [KIND_PORT]: "port",
+  [KIND_IRQ]: "irq",
+  [KIND_DEVICE]: "device",
+  [KIND_SEND]: "send",
+  [KIND_RECV]: "recv",
+  [KIND_NOTIFY]: "notify",
+};
+
+export abstract class KernelObject {
+  refs = 0;
+  closed = false;
+  readonly id: number;
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly kind: number,
+  ) {
+    this.id = kernel.objectCreated(this);
+  }
+
+  ref(): this {
+    this.refs++;
+    return this;
+  }
+
+  unref(): void {
+    if (this.refs <= 0) return;
+    if (--this.refs === 0 && !this.closed) {
+      this.closed = true;
+      this.onLastClose();
+      this.kernel.objectDestroyed(this);
+    }
+  }
+
+  /** Close semantics of the object (spec §7, §9): cancel arms, notify peers, release. */
+  protected abstract onLastClose(): void;
+}

@@ -1,0 +1,177 @@
+/**
+ * The completion-port syscalls: io_create, io_submit, io_wait, io_wait_cb,
+ * io_cancel (spec §3, §9). Check orders follow the contract exactly.
+ */
+import { SUBMISSION_SIZE, COMPLETION_SIZE, SQE_BUF_ADDR, SQE_BUF_LEN, SQE_FD, SQE_FLAGS, SQE_OPCODE, SQE_TIMEOUT_NS } from "../abi.js";
+import { EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT } from "../errno.js";
+import type { Kernel } from "../kernel.js";
+import { KIND_PORT } from "../objects/object.js";
+import { Port, WAIT_CB, WAIT_NONE, WAIT_PROMISE, type WaitCallback } from "../objects/port.js";
+import type { Op } from "../op.js";
+import { OPCODE_HANDLERS } from "../ops/index.js";
+import type { Task } from "../task.js";
+import { isU32, parseNs } from "./args.js";
+
+const TWO32 = 4294967296;
+
+export function io_create(task: Task, flags: unknown): number {
+  if (flags !== 0) return -EINVAL;
+  if (task.freeFds() === 0) return -EMFILE;
+  return task.install(new Port(task.kernel, task.kernel.options.cqEntries));
+}
+
+function portOf(task: Task, fd: unknown): Port | null {
+  const obj = task.get(fd as number);
+  return obj !== null && obj.kind === KIND_PORT ? (obj as Port) : null;
+}
+
+export function io_submit(task: Task, portFd: unknown, entries: unknown, count: unknown): number {
+  if (!isU32(count)) return -EINVAL;
+  if (count === 0) return 0;
+  if (!task.validRange(entries as number, SUBMISSION_SIZE * count)) return -EFAULT;
+  const port = portOf(task, portFd);
+  if (port === null) return -EBADF;
+  const kernel = task.kernel;
+  const view = task.view;
+  const tracer = kernel.tracer;
+  let accepted = 0;
+  let at = entries as number;
+  for (let i = 0; i < count; i++, at += SUBMISSION_SIZE) {
+    if (port.reserved >= port.capacity) break;
+    port.reserved++;
+    const op = kernel.allocOp();
+    op.port = port;
+    op.task = task;
+    op.udLo = view.getUint32(at, true);
+    op.udHi = view.getUint32(at + 4, true);
+    const opcode = view.getUint32(at + SQE_OPCODE, true);
+    op.opcode = opcode;
+    op.fd = view.getInt32(at + SQE_FD, true);
+    const baHi = view.getUint32(at + SQE_BUF_ADDR + 4, true);
+    // an address past 2^32 can never be valid; keep it invalid without BigInt
+    op.bufAddr = baHi === 0 ? view.getUint32(at + SQE_BUF_ADDR, true) : -1;
+    op.bufLen = view.getUint32(at + SQE_BUF_LEN, true);
+    const tHi = view.getUint32(at + SQE_TIMEOUT_NS + 4, true);
+    op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + view.getUint32(at + SQE_TIMEOUT_NS, true);
+    port.addInflight(op);
+    if (tracer !== null) tracer.submit(op);
+    accepted++;
+    if (view.getUint32(at + SQE_FLAGS, true) !== 0) {
+      kernel.complete(op, -EINVAL);
+      continue;
+    }
+    const handler = opcode < OPCODE_HANDLERS.length ? OPCODE_HANDLERS[opcode] : undefined;
+    if (handler === undefined) kernel.complete(op, -EINVAL);
+    else handler(kernel, op, task);
+  }
+  return accepted === 0 ? -EBUSY : accepted;
+}
+
+/**
+ * Shared front of io_wait and io_wait_cb. Returns a result (>= 0 count, or
+ * -errno) when the wait ends at once, or the port to park on, with its
+ * waiter fields filled but its mode not yet set. (No module-level scratch:
+ * Moddable freezes module state at preload.)
+ */
+function waitFront(task: Task, portFd: unknown, out: unknown, max: unknown, min: unknown, timeout: unknown): number | Port {
+  if (!isU32(max)) return -EINVAL;
+  if (max === 0) return 0;
+  if (!isU32(min)) return -EINVAL;
+  const ns = parseNs(timeout);
+  if (ns < 0) return -EINVAL;
+  if (!task.validRange(out as number, COMPLETION_SIZE * max)) return -EFAULT;
+  const port = portOf(task, portFd);
+  if (port === null) return -EBADF;
+  if (port.waitMode !== WAIT_NONE) return -EBUSY;
+  const need = min < max ? min : max;
+  if (need === 0 || port.count >= need) return port.reap(task, out as number, max);
+  const kernel = task.kernel;
+  port.waitTask = task;
+  port.waitOut = out as number;
+  port.waitMax = max;
+  port.waitMin = need;
+  port.waitTimedOut = false;
+  port.waitTimer = ns > 0 ? kernel.platform.schedule(kernel.now() + ns, onWaitTimeout, port) : 0;
+  return port;
+}
+
+function onWaitTimeout(arg: unknown): void {
+  const port = arg as Port;
+  const kernel = port.kernel;
+  kernel.enter();
+  try {
+    port.waitTimer = 0;
+    if (port.waitMode !== WAIT_NONE) {
+      port.waitTimedOut = true;
+      kernel.queueWake(port);
+    }
+  } finally {
+    kernel.leave();
+  }
+}
+
+export function io_wait(task: Task, portFd: unknown, out: unknown, max: unknown, min: unknown, timeout: unknown): Promise<number> {
+  const r = waitFront(task, portFd, out, max, min, timeout);
+  if (typeof r === "number") return Promise.resolve(r);
+  const port = r;
+  return new Promise<number>((resolve) => {
+    port.waitMode = WAIT_PROMISE;
+    port.waitResolve = resolve;
+  });
+}
+
+export function io_wait_cb(
+  task: Task,
+  portFd: unknown,
+  out: unknown,
+  max: unknown,
+  min: unknown,
+  timeout: unknown,
+  callback: unknown,
+): number {
+  if (typeof callback !== "function") return -EINVAL;
+  const r = waitFront(task, portFd, out, max, min, timeout);
+  if (typeof r === "number") return r;
+  const port = r;
+  port.waitMode = WAIT_CB;
+  port.waitCb = callback as WaitCallback;
+  return -EINPROGRESS;
+}
+
+/** Parses user_data given as bigint, [lo, hi] u32 pair, or a safe non-negative integer. */
+function parseUserData(v: unknown, out: number[]): boolean {
+  if (typeof v === "bigint") {
+    const u = BigInt.asUintN(64, v);
+    out[0] = Number(u & 0xffffffffn);
+    out[1] = Number(u >> 32n);
+    return true;
+  }
+  if (Array.isArray(v) && v.length === 2 && isU32(v[0]) && isU32(v[1])) {
+    out[0] = v[0];
+    out[1] = v[1];
+    return true;
+  }
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) {
+    out[0] = v % TWO32;
+    out[1] = Math.floor(v / TWO32);
+    return true;
+  }
+  return false;
+}
+
+export function io_cancel(task: Task, portFd: unknown, userData: unknown): number {
+  const ud = [0, 0];
+  if (!parseUserData(userData, ud)) return -EINVAL;
+  const port = portOf(task, portFd);
+  if (port === null) return -EBADF;
+  const matches: Op[] = [];
+  for (let op = port.inflightHead; op !== null; op = op.pNext) {
+    if (op.udLo === ud[0] && op.udHi === ud[1]) matches.push(op);
+  }
+  if (matches.length === 0) return -ENOENT;
+  const kernel: Kernel = task.kernel;
+  let n = 0;
+  // a cancel may release resources that complete a later match first
+  for (const op of matches) if (kernel.cancelOp(op, -ECANCELED)) n++;
+  return n;
+}

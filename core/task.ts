@@ -1,0 +1,125 @@
+/**
+ * Task: the analogue of a process (spec §1). It has a 64-entry fd table
+ * (lowest free fd first), an address space — one ArrayBuffer, every pointer
+ * argument is a byte offset into it, 0 is NULL — a bump allocator over it,
+ * and `sys`, its syscalls.
+ *
+ * Guarantees: `exit()` is a close of every fd in ascending order with full
+ * close semantics, not a shortcut; after it, syscalls return -EPERM.
+ */
+import { MAX_FDS } from "./constants.js";
+import type { Kernel } from "./kernel.js";
+import type { KernelObject } from "./objects/object.js";
+import { Syscalls } from "./sys/index.js";
+
+export interface SpawnOptions {
+  /** Size of the task's address space in bytes (default 64 KiB). */
+  memoryBytes?: number;
+  /** A name for traces and diagnostics. */
+  name?: string;
+}
+
+export class Task {
+  readonly kernel: Kernel;
+  readonly id: number;
+  readonly name: string;
+  readonly memory: Uint8Array;
+  readonly view: DataView;
+  readonly fds: (KernelObject | null)[] = new Array<KernelObject | null>(MAX_FDS).fill(null);
+  readonly sys: Syscalls;
+  exited = false;
+  private brk = 8;
+
+  constructor(kernel: Kernel, id: number, options: SpawnOptions) {
+    const bytes = options.memoryBytes ?? 64 * 1024;
+    if (!Number.isInteger(bytes) || bytes < 16 || bytes > 0x40000000) {
+      throw new RangeError(`ioport: memoryBytes must be an integer from 16 to 2^30, got ${String(bytes)}`);
+    }
+    this.kernel = kernel;
+    this.id = id;
+    this.name = options.name ?? `task${id}`;
+    const buf = new ArrayBuffer(bytes);
+    this.memory = new Uint8Array(buf);
+    this.view = new DataView(buf);
+    this.sys = new Syscalls(this);
+  }
+
+  /**
+   * Bump-allocates `bytes` of this task's memory aligned to `align`; never
+   * returns 0. Throws a RangeError naming the sizes when memory runs out
+   * (spawn with a larger `memoryBytes`).
+   */
+  alloc(bytes: number, align = 8): number {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`ioport: alloc(bytes) needs a non-negative integer, got ${String(bytes)}`);
+    if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) {
+      throw new RangeError(`ioport: alloc align must be a power of two, got ${String(align)}`);
+    }
+    const addr = (this.brk + align - 1) & ~(align - 1);
+    if (addr + bytes > this.memory.byteLength) {
+      throw new RangeError(
+        `ioport: task ${this.name} is out of memory: alloc(${bytes}) at ${addr} exceeds memoryBytes ${this.memory.byteLength}; spawn it with a larger memoryBytes`,
+      );
+    }
+    this.brk = addr + (bytes === 0 ? 1 : bytes);
+    return addr;
+  }
+
+  /** Whether `(addr, len)` is a valid range of this task's memory (spec §1). */
+  validRange(addr: number, len: number): boolean {
+    return (
+      typeof addr === "number" &&
+      Number.isInteger(addr) &&
+      addr > 0 &&
+      len >= 0 &&
+      addr + len <= this.memory.byteLength
+    );
+  }
+
+  /** The object behind `fd`, or null. */
+  get(fd: number): KernelObject | null {
+    if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0 || fd >= MAX_FDS) return null;
+    return this.fds[fd] ?? null;
+  }
+
+  /** Installs one reference to `obj` at the lowest free fd; -1 when full. */
+  install(obj: KernelObject): number {
+    const fds = this.fds;
+    for (let i = 0; i < MAX_FDS; i++) {
+      if (fds[i] === null) {
+        fds[i] = obj.ref();
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Number of free fd slots. */
+  freeFds(): number {
+    let n = 0;
+    for (let i = 0; i < MAX_FDS; i++) if (this.fds[i] === null) n++;
+    return n;
+  }
+
+  /** Removes `fd` from the table and drops its reference; false if not open. */
+  closeFd(fd: number): boolean {
+    const obj = this.get(fd);
+    if (obj === null) return false;
+    this.fds[fd] = null;
+    obj.unref();
+    return true;
+  }
+
+  /** Closes every fd in ascending order with full close semantics. */
+  exit(): void {
+    if (this.exited) return;
+    const k = this.kernel;
+    k.enter();
+    try {
+      this.exited = true;
+      for (let fd = 0; fd < MAX_FDS; fd++) this.closeFd(fd);
+      k.taskExited(this);
+    } finally {
+      k.leave();
+    }
+  }
+}

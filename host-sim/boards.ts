@@ -1,0 +1,44 @@
+/**
+ * Board descriptions known to the simulator, by name. Board files live in
+ * `boards/` and are shared with the firmware.
+ */
+import simDevkit from "../boards/sim-devkit.json" with { type: "json" };
+
+export interface BoardUart {
+  path: string;
+  baud: number;
+  rxBuffer: number;
+}
+export interface BoardSpi {
+  path: string;
+  hz: number;
+}
+export interface BoardSpec {
+  name: string;
+  description: string;
+  moddable: unknown;
+  gpio: { pins: number };
+  uart: BoardUart[];
+  spi: BoardSpi[];
+  timers: number;
+  led?: number;
+  button?: number;
+  loopback?: { out: number; in: number };
+}
+
+const BOARDS: Record<string, BoardSpec> = {
+  "sim-devkit": simDevkit as BoardSpec,
+};
+
+export function boardNames(): string[] {
+  return Object.keys(BOARDS);
+}
+
+/** The board named `name`; throws an Error listing the known boards otherwise. */
+export function loadBoard(name: string): BoardSpec {
+  const b = BOARDS[name];
+  if (b === undefined) {
+    throw new Error(`ioport: unknown board "${name}"; known boards: ${boardNames().join(", ")}`);
+  }
+  return b;
+}

@@ -1,0 +1,29 @@
+/**
+ * `ioport` command line: dispatches to the subcommands. Each subcommand
+ * returns an exit code; errors name the problem and the fix.
+ */
+const USAGE = `usage: ioport <command> [options]
+
+commands:
+  start            run the demo firmware on the simulated board
+  help             show this help
+`;
+
+export type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  help: async () => {
+    process.stdout.write(USAGE);
+    return 0;
+  },
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name = "help", ...rest] = argv;
+  const cmd = COMMANDS[name];
+  if (cmd === undefined) {
+    process.stderr.write(`ioport: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  return cmd(rest);
+}
