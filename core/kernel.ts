@@ -166,8 +166,9 @@ export class Kernel {
   }
 
   private flush(): void {
-    this.flushing = true;
     const list = this.wakeList;
+    if (list.length === 0) return;
+    this.flushing = true;
     try {
       for (let i = 0; i < list.length; i++) {
         const port = list[i] as Port;
@@ -175,6 +176,7 @@ export class Kernel {
         if (port.waiterReady()) port.deliver();
       }
     } finally {
+      // truncating an array is costly in some engines: only when it was used
       list.length = 0;
       this.flushing = false;
     }
