@@ -1,0 +1,129 @@
+/**
+ * PerfettoTrace: records syscalls, operations (submit → complete → reap) and
+ * interrupts as Chrome trace-event JSON, which Perfetto (ui.perfetto.dev,
+ * "Open trace file") and chrome://tracing display. One track per task, one
+ * for interrupts. Timestamps are the simulator's virtual time, so the same
+ * seed gives a byte-identical file.
+ */
+import { errnoName } from "../../core/errno.js";
+import type { Op } from "../../core/op.js";
+import type { Task } from "../../core/task.js";
+import type { KernelTracer } from "../../core/trace.js";
+
+const OPCODE_NAMES = ["NOP", "TIMEOUT", "READ", "WRITE", "IRQ_WAIT", "IPC_SEND", "IPC_RECV", "RING_WAIT", "TRANSFER"];
+
+export function opcodeName(opcode: number): string {
+  return OPCODE_NAMES[opcode] ?? `OP#${opcode}`;
+}
+
+interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: string;
+  ts: number;
+  pid: number;
+  tid: number;
+  id?: string;
+  s?: string;
+  args?: Record<string, unknown>;
+}
+
+const IRQ_TID = 0;
+
+function fmtArg(v: unknown): unknown {
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "function") return "fn";
+  if (v instanceof Promise) return "promise";
+  return v;
+}
+
+function ud(op: Op): string {
+  return op.udHi === 0 ? String(op.udLo) : `${op.udHi}:${op.udLo}`;
+}
+
+export class PerfettoTrace implements KernelTracer {
+  readonly events: TraceEvent[] = [];
+  private readonly taskNames = new Map<number, string>();
+
+  constructor(private readonly now: () => number) {}
+
+  private ts(): number {
+    return this.now() / 1000; // trace-event time is µs; fractional keeps ns
+  }
+
+  private track(task: Task | null): number {
+    if (task === null) return IRQ_TID;
+    if (!this.taskNames.has(task.id)) this.taskNames.set(task.id, task.name);
+    return task.id;
+  }
+
+  syscall(task: Task, name: string, args: readonly unknown[], result: unknown): void {
+    const r = typeof result === "number" ? result : fmtArg(result);
+    this.events.push({
+      name,
+      cat: "syscall",
+      ph: "i",
+      s: "t",
+      ts: this.ts(),
+      pid: 1,
+      tid: this.track(task),
+      args: { args: args.map(fmtArg), result: typeof r === "number" && r < 0 ? `${r} (${errnoName(r)})` : r },
+    });
+  }
+
+  submit(op: Op): void {
+    this.events.push({
+      name: opcodeName(op.opcode),
+      cat: "op",
+      ph: "b",
+      id: `op${op.seq}`,
+      ts: this.ts(),
+      pid: 1,
+      tid: this.track(op.task),
+      args: { user_data: ud(op), fd: op.fd, buf_len: op.bufLen },
+    });
+  }
+
+  complete(op: Op): void {
+    this.events.push({
+      name: opcodeName(op.opcode),
+      cat: "op",
+      ph: "e",
+      id: `op${op.seq}`,
+      ts: this.ts(),
+      pid: 1,
+      tid: this.track(op.task),
+      args: { result: op.result < 0 ? `${op.result} (${errnoName(op.result)})` : op.result },
+    });
+  }
+
+  reap(op: Op): void {
+    this.events.push({
+      name: `reap ${opcodeName(op.opcode)}`,
+      cat: "reap",
+      ph: "i",
+      s: "t",
+      ts: this.ts(),
+      pid: 1,
+      tid: this.track(op.task),
+      args: { user_data: ud(op), result: op.result },
+    });
+  }
+
+  irq(line: number, now: number, level: number): void {
+    this.events.push({ name: `irq ${line}`, cat: "irq", ph: "i", s: "t", ts: now / 1000, pid: 1, tid: IRQ_TID, args: { line, level } });
+  }
+
+  /** The trace as a JSON string, stable for a given run. */
+  toJSON(): string {
+    const meta: TraceEvent[] = [
+      { name: "process_name", cat: "__metadata", ph: "M", ts: 0, pid: 1, tid: 0, args: { name: "ioport kernel" } },
+      { name: "thread_name", cat: "__metadata", ph: "M", ts: 0, pid: 1, tid: IRQ_TID, args: { name: "interrupts" } },
+    ];
+    for (const [id, name] of [...this.taskNames].sort((a, b) => a[0] - b[0])) {
+      meta.push({ name: "thread_name", cat: "__metadata", ph: "M", ts: 0, pid: 1, tid: id, args: { name } });
+    }
+    const lines = [...meta, ...this.events].map((e) => JSON.stringify(e));
+    return `{"displayTimeUnit":"ns","traceEvents":[\n${lines.join(",\n")}\n]}\n`;
+  }
+}
