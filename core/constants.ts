@@ -23,6 +23,8 @@ export const OP_IRQ_WAIT = 4;
 export const OP_IPC_SEND = 5;
 export const OP_IPC_RECV = 6;
 export const OP_RING_WAIT = 7;
+/** ioport extension (docs/spec.md §4.10): full-duplex SPI transfer in place. */
+export const OP_TRANSFER = 8;
 
 export const IRQ_RISING = 1;
 export const IRQ_FALLING = 2;

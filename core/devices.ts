@@ -1,7 +1,119 @@
 /**
- * Device backend interfaces a Platform provides: filled in by the devices
- * layer (IRQ sources, serial and SPI backends). The simulator implements them
- * with device models, `drivers/moddable/` with ECMA-419 IO.
+ * Device backend interfaces a Platform provides (spec §1, design.md "The
+ * path of an interrupt"). The simulator implements them with device models
+ * (host-sim/devices/), `drivers/moddable/` with ECMA-419 IO.
+ *
+ * Shape: the backend owns the hardware and the timing; the kernel owns the
+ * queues, buffers and completions. A backend calls into the kernel through a
+ * *sink* the kernel gives it. Sink methods are interrupt-context entry
+ * points: they count, copy into preallocated buffers and fill reserved
+ * completion slots; they never run user code (waiters are resolved when the
+ * sink call returns) and allocate nothing.
+ *
+ * Every method is written so an ECMA-419 driver can implement it:
+ * - GPIO edges: `embedded:io/digital` `onReadable` reports pins, merged, with
+ *   no count: the driver reads the clock and the pin and calls `raise` once.
+ * - Serial: `onReadable` → `read()` one byte at a time → `receive`;
+ *   `onWritable` drives `transmit` from the kernel's buffer.
+ * - SPI: synchronous in Moddable: the driver runs the transfer from a
+ *   deferred step (a 0 ms timer) and then calls `transferDone`.
+ * - Timer IRQ lines need no backend: the kernel runs them on
+ *   `Platform.schedule` at absolute times (creation + k·period, no drift).
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface PlatformDevices {}
+
+/** Kernel side of an interrupt line: what a GPIO backend calls on an edge. */
+export interface IrqSink {
+  /**
+   * One interrupt at clock time `now` (ns); `level` is the pin level seen
+   * with it (0 or 1). Counts and timestamps it, and completes the oldest arm
+   * if there is one. Never runs user code; never allocates.
+   */
+  raise(now: number, level: number): void;
+}
+
+/** GPIO pins: edge interrupts and plain input/output. */
+export interface GpioBackend {
+  /** Number of pins; valid pin numbers are 0 .. pins-1. */
+  readonly pins: number;
+  /**
+   * Starts reporting the edges of `pin` selected by `edges`
+   * (IRQ_RISING = 1 | IRQ_FALLING = 2) to `sink`, one `raise` per edge.
+   * A pin has at most one watcher (the kernel claims lines exclusively).
+   */
+  watch(pin: number, edges: number, sink: IrqSink): void;
+  /** Stops reporting edges of `pin`. */
+  unwatch(pin: number): void;
+  /** Drives `pin` as an output at `level` (0 or 1). */
+  write(pin: number, level: number): void;
+  /** The level `pin` reads (input or output), 0 or 1. */
+  read(pin: number): number;
+}
+
+/** Kernel side of a UART: what a serial backend calls. */
+export interface SerialSink {
+  /**
+   * One byte received at clock time `now`. Returns false when the kernel's
+   * receive buffer was full and the byte was dropped (an overrun: counted by
+   * the kernel, and reported to the next read as -EOVERFLOW).
+   */
+  receive(byte: number, now: number): boolean;
+  /** The transmission started by `transmit` has been fully taken by the device. */
+  transmitDone(now: number): void;
+}
+
+/** A UART. */
+export interface SerialBackend {
+  /** Device path, e.g. "/dev/uart0". */
+  readonly path: string;
+  /** Configured baud rate (10 bits per byte on the wire). */
+  readonly baud: number;
+  /** Size in bytes of the kernel's receive buffer for this device (the board's). */
+  readonly rxBuffer: number;
+  /** Connects the kernel; received bytes before this are the backend's to drop. */
+  connect(sink: SerialSink): void;
+  /**
+   * Starts transmitting `len` bytes of `data` from `off`, at the line's pace
+   * (backpressure is the backend's: it takes bytes as the transmitter has
+   * room). The kernel leaves those bytes untouched until `transmitDone` or
+   * `abortTransmit`. One transmission at a time.
+   */
+  transmit(data: Uint8Array, off: number, len: number): void;
+  /**
+   * Stops the current transmission at once: bytes not yet on the wire are
+   * never sent; the line is free from now. No `transmitDone` follows.
+   */
+  abortTransmit(): void;
+}
+
+/** Kernel side of an SPI bus. */
+export interface SpiSink {
+  /** The transfer started by `transfer` has finished; its received bytes are in `rx`. */
+  transferDone(now: number): void;
+}
+
+/** An SPI bus (one device select). */
+export interface SpiBackend {
+  /** Device path, e.g. "/dev/spi0". */
+  readonly path: string;
+  /** Bus clock in Hz. */
+  readonly hz: number;
+  connect(sink: SpiSink): void;
+  /**
+   * Starts one full-duplex transfer (one chip-select frame) of `len` bytes:
+   * clocks out `tx[0..len)`, and by `transferDone` has written what it
+   * clocked in to `rx[0..len)` (`rx` may be `tx`). One at a time; the kernel
+   * keeps both buffers untouched until `transferDone` or `abortTransfer`.
+   */
+  transfer(tx: Uint8Array, rx: Uint8Array, len: number): void;
+  /** Stops the current transfer at once; the bus is free from now. No `transferDone` follows. */
+  abortTransfer(): void;
+}
+
+/** The device side of a Platform; every part is optional (absent = the board has none). */
+export interface PlatformDevices {
+  readonly gpio?: GpioBackend;
+  /** Number of timer IRQ lines: IRQ_TIMER_BASE + 0 .. timers-1. */
+  readonly timers?: number;
+  readonly serial?: readonly SerialBackend[];
+  readonly spi?: readonly SpiBackend[];
+}

@@ -9,7 +9,19 @@ export { Kernel, type KernelOptions } from "./kernel.js";
 export { Task, type SpawnOptions } from "./task.js";
 export type { Syscalls } from "./sys/index.js";
 export type { Platform, TimerCallback } from "./platform.js";
-export type { PlatformDevices } from "./devices.js";
+export type {
+  PlatformDevices,
+  GpioBackend,
+  IrqSink,
+  SerialBackend,
+  SerialSink,
+  SpiBackend,
+  SpiSink,
+} from "./devices.js";
+export { IrqLine } from "./objects/irq.js";
+export { DeviceStream, DeviceTable, type Device } from "./objects/device.js";
+export { UartDevice } from "./objects/uart.js";
+export { SpiBus } from "./objects/spi.js";
 export type { KernelTracer } from "./trace.js";
 export { KernelObject, KIND_PORT, KIND_IRQ, KIND_DEVICE, KIND_SEND, KIND_RECV, KIND_NOTIFY, KIND_NAMES } from "./objects/object.js";
 export { Port } from "./objects/port.js";

@@ -11,6 +11,7 @@
  * a syscall or an interrupt path (spec §3 io_wait_cb, §9).
  */
 import { DEFAULT_CQ_ENTRIES } from "./constants.js";
+import { DeviceTable } from "./objects/device.js";
 import type { KernelObject } from "./objects/object.js";
 import type { Port } from "./objects/port.js";
 import { Op, OP_INFLIGHT } from "./op.js";
@@ -38,6 +39,8 @@ export class Kernel {
   /** Service registry: name -> object (holds one reference each). */
   readonly services = new Map<string, KernelObject>();
   tracer: KernelTracer | null = null;
+  /** The board's devices (UARTs, SPI buses, GPIO, timer lines) and claimed IRQ lines. */
+  readonly dev: DeviceTable;
 
   private nextObjectId = 1;
   private nextTaskId = 1;
@@ -57,6 +60,7 @@ export class Kernel {
       throw new RangeError(`ioport: options.cqEntries must be an integer from 1 to 65536, got ${String(cq)}`);
     }
     this.options = { ...options, cqEntries: cq };
+    this.dev = new DeviceTable(this);
   }
 
   /** Number of live kernel objects (ports, lines, devices, channel ends, notify objects). */

@@ -24,6 +24,8 @@ export interface BoardSpec {
   led?: number;
   button?: number;
   loopback?: { out: number; in: number };
+  /** Modelled interrupt latency, uniform in [min, max] ns from the seeded PRNG (absent or 0: none). */
+  irqLatencyNs?: { min: number; max: number };
 }
 
 const BOARDS: Record<string, BoardSpec> = {

@@ -1,6 +1,10 @@
 /** ioport/host-sim — the host simulator (spec §8). */
-export { Simulator, SimPlatform, type SimulatorOptions, type RunOptions } from "./simulator.js";
+export { Simulator, SimPlatform, SimPin, type SimulatorOptions, type RunOptions } from "./simulator.js";
 export { Prng } from "./prng.js";
 export { EventQueue } from "./event-queue.js";
 export { loadBoard, boardNames, type BoardSpec } from "./boards.js";
 export { settle } from "./settle.js";
+export { SimGpio, type LatencyModel } from "./devices/gpio.js";
+export { SimUart } from "./devices/uart.js";
+export { SimSpi, type SpiDevice, type SimSpiBusInfo } from "./devices/spi.js";
+export * from "./devices/spi-flash.js";

@@ -10,10 +10,14 @@
  * - `run(fn)` runs `fn` with time jumping to the next event whenever
  *   everything is blocked, and rejects on deadlock.
  */
+import type { PlatformDevices } from "../core/devices.js";
 import { Kernel, type KernelOptions } from "../core/kernel.js";
 import type { Platform, TimerCallback } from "../core/platform.js";
 import type { SpawnOptions, Task } from "../core/task.js";
 import { loadBoard, type BoardSpec } from "./boards.js";
+import { SimGpio } from "./devices/gpio.js";
+import { SimSpi } from "./devices/spi.js";
+import { SimUart } from "./devices/uart.js";
 import { EventQueue } from "./event-queue.js";
 import { Prng } from "./prng.js";
 import { settle } from "./settle.js";
@@ -43,6 +47,8 @@ export class SimPlatform implements Platform {
   clock = 0;
   readonly events = new EventQueue();
   readonly logs: string[] = [];
+  /** The simulated board's device backends (set by the Simulator before the kernel is built). */
+  devices: PlatformDevices | undefined = undefined;
 
   now(): number {
     return this.clock;
@@ -64,6 +70,11 @@ export class Simulator {
   readonly rng: Prng;
   readonly platform: SimPlatform;
   readonly kernel: Kernel;
+  /** The simulated devices of the board. */
+  readonly gpioBank: SimGpio;
+  readonly uarts: readonly SimUart[];
+  readonly spis: readonly SimSpi[];
+  private readonly pinHandles: SimPin[] = [];
   private busy = false;
   private userErrors: unknown[] = [];
   private readonly setNow = (t: number): void => {
@@ -75,6 +86,18 @@ export class Simulator {
     this.seed = options.seed ?? 1;
     this.rng = new Prng(this.seed);
     this.platform = new SimPlatform();
+    const b = this.board;
+    const lat = b.irqLatencyNs;
+    this.gpioBank = new SimGpio(
+      this.platform,
+      b.gpio.pins,
+      b.loopback ?? null,
+      lat ? { minNs: lat.min, maxNs: lat.max } : null,
+      this.rng,
+    );
+    this.uarts = b.uart.map((u) => new SimUart(this.platform, u));
+    this.spis = b.spi.map((sp) => new SimSpi(this.platform, sp));
+    this.platform.devices = { gpio: this.gpioBank, timers: b.timers, serial: this.uarts, spi: this.spis };
     this.kernel = new Kernel(this.platform, {
       ...options.kernel,
       onUserError: (err) => this.userErrors.push(err),
@@ -84,6 +107,35 @@ export class Simulator {
   /** Virtual time in ns. */
   get now(): number {
     return this.platform.clock;
+  }
+
+  /** GPIO pin `pin` of the board: `drive(level)` from outside, `level` as it reads. */
+  gpio(pin: number): SimPin {
+    this.gpioBank.check(pin);
+    let h = this.pinHandles[pin];
+    if (h === undefined) {
+      h = new SimPin(this.gpioBank, pin);
+      this.pinHandles[pin] = h;
+    }
+    return h;
+  }
+
+  /** UART `n` (`/dev/uartN`): `inject(bytes)`, `received()`, `overruns`. */
+  uart(n: number): SimUart {
+    const u = this.uarts.find((x) => x.path === `/dev/uart${n}`);
+    if (u === undefined) {
+      throw new RangeError(`ioport: board ${this.board.name} has no /dev/uart${String(n)} (it has ${this.uarts.map((x) => x.path).join(", ") || "none"})`);
+    }
+    return u;
+  }
+
+  /** SPI bus `n` (`/dev/spiN`): `attach(device)`. */
+  spi(n: number): SimSpi {
+    const sp = this.spis.find((x) => x.path === `/dev/spi${n}`);
+    if (sp === undefined) {
+      throw new RangeError(`ioport: board ${this.board.name} has no /dev/spi${String(n)} (it has ${this.spis.map((x) => x.path).join(", ") || "none"})`);
+    }
+    return sp;
   }
 
   spawn(options?: SpawnOptions): Task {
@@ -182,6 +234,34 @@ export class Simulator {
       this.userErrors.length = 0;
       throw err;
     }
+  }
+}
+
+/** One GPIO pin of the simulated board, as tests see it. */
+export class SimPin {
+  constructor(
+    private readonly bank: SimGpio,
+    readonly pin: number,
+  ) {}
+
+  /** Drives the pin from outside; an edge raises its IRQ line; the current level is not an edge. */
+  drive(level: number | boolean): void {
+    this.bank.drive(this.pin, level ? 1 : 0);
+  }
+
+  /** The level the pin reads (input or output). */
+  get level(): number {
+    return this.bank.read(this.pin);
+  }
+
+  /** Whether the firmware drives this pin as an output. */
+  get isOutput(): boolean {
+    return this.bank.outputs[this.pin] === 1;
+  }
+
+  /** Level changes seen on this pin so far. */
+  get edges(): number {
+    return this.bank.edgeCounts[this.pin] as number;
   }
 }
 

@@ -3,7 +3,7 @@
  * Moddable freezes module state at preload, and nothing here changes.
  */
 import type { OpHandler } from "./handler.js";
-import { opRead, opWrite } from "./device.js";
+import { opRead, opTransfer, opWrite } from "./device.js";
 import { opIpcRecv, opIpcSend, opRingWait } from "./ipc.js";
 import { opIrqWait } from "./irq.js";
 import { opNop } from "./nop.js";
@@ -20,4 +20,5 @@ export const OPCODE_HANDLERS: readonly OpHandler[] = [
   opIpcSend, // OP_IPC_SEND 5
   opIpcRecv, // OP_IPC_RECV 6
   opRingWait, // OP_RING_WAIT 7
+  opTransfer, // OP_TRANSFER 8 (ioport extension)
 ];

@@ -1,8 +1,47 @@
-/** OP_IRQ_WAIT (spec §4.5): filled in by the devices layer. */
-import { ENOSYS } from "../errno.js";
+/**
+ * OP_IRQ_WAIT (spec §4.5, §9 Interrupts): `fd` must be an irq fd (-EBADF);
+ * `buf_addr != 0` with `buf_len < 16` → -EINVAL; a bad 16-byte buffer →
+ * -EFAULT. Completes when at least one interrupt is pending on the line
+ * (at once when some are latched); arms are served FIFO. With a buffer, the
+ * IrqEvent is written into the submitter's memory at reap time.
+ */
+import { writeIrqEvent } from "../abi.js";
+import { IRQ_EVENT_SIZE } from "../constants.js";
+import { EBADF, EFAULT, EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel.js";
+import type { IrqLine } from "../objects/irq.js";
+import { KIND_IRQ } from "../objects/object.js";
 import type { Op } from "../op.js";
+import type { Task } from "../task.js";
 
-export function opIrqWait(kernel: Kernel, op: Op): void {
-  kernel.complete(op, -ENOSYS);
+function irqCancel(op: Op): void {
+  const line = op.target as IrqLine | null;
+  if (line !== null) line.arms.remove(op);
+  op.target = null;
+}
+
+function irqReap(op: Op): void {
+  if (op.result > 0) writeIrqEvent((op.task as Task).view, op.bufAddr, op.a, op.b, op.c);
+}
+
+export function opIrqWait(kernel: Kernel, op: Op, task: Task): void {
+  const obj = task.get(op.fd);
+  if (obj === null || obj.kind !== KIND_IRQ) {
+    kernel.complete(op, -EBADF);
+    return;
+  }
+  if (op.bufAddr !== 0) {
+    if (op.bufLen < IRQ_EVENT_SIZE) {
+      kernel.complete(op, -EINVAL);
+      return;
+    }
+    if (!task.validRange(op.bufAddr, IRQ_EVENT_SIZE)) {
+      kernel.complete(op, -EFAULT);
+      return;
+    }
+    op.reapHook = irqReap;
+  }
+  op.target = obj;
+  op.cancelHook = irqCancel;
+  (obj as IrqLine).arm(op);
 }

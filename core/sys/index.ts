@@ -36,6 +36,10 @@ export class Syscalls {
   readonly svc_register: (name: string, fd: number) => number;
   readonly svc_lookup: (name: string) => number;
   readonly svc_unregister: (name: string) => number;
+  /** ioport extension: drive a GPIO output pin (docs/decisions.md). */
+  readonly gpio_write: (pin: number, level: number | boolean) => number;
+  /** ioport extension: read a GPIO pin's level. */
+  readonly gpio_read: (pin: number) => number;
 
   constructor(task: Task) {
     const kernel = task.kernel;
@@ -74,6 +78,8 @@ export class Syscalls {
     this.dup = sync("dup", fd.dup);
     this.irq_create = sync("irq_create", dev.irq_create);
     this.open = sync("open", dev.open);
+    this.gpio_write = sync("gpio_write", dev.gpio_write);
+    this.gpio_read = sync("gpio_read", dev.gpio_read);
     this.ipc_create = sync("ipc_create", ipc.ipc_create);
     this.ipc_send = async("ipc_send", ipc.ipc_send);
     this.ipc_recv = async("ipc_recv", ipc.ipc_recv);

@@ -1,0 +1,141 @@
+/**
+ * IrqLine: a claimed interrupt line behind an irq fd — a GPIO pin's edges or
+ * a timer line (spec §3 irq_create, §4.5 OP_IRQ_WAIT, §7, §9 Interrupts).
+ *
+ * Touched by: irq_create (claims the line), OP_IRQ_WAIT (arms), close/exit
+ * (releases the line), and the interrupt path (`raise`, from a GPIO backend
+ * or the line's own timer).
+ *
+ * Guarantees:
+ * - Interrupts are counted and timestamped from creation on, armed or not:
+ *   with nothing armed they are latched, and the next arm completes at once.
+ * - Each completion covers every interrupt since the previous completion on
+ *   the line: result = that count, IrqEvent = (timestamp of the first,
+ *   count, level at the last). One interrupt satisfies the oldest arm only.
+ * - `raise` counts into plain fields and fills a reserved slot: no
+ *   allocation, no user code; waiters are resolved when it returns.
+ * - A timer line's k-th interrupt is at creation + k·period (no drift); a
+ *   late platform timer catches up with the exact count.
+ * - Closing the last reference releases the line (it can be claimed again)
+ *   and completes the arms -ECANCELED in FIFO order.
+ */
+import { IRQ_ONESHOT } from "../constants.js";
+import type { IrqSink } from "../devices.js";
+import { ECANCELED } from "../errno.js";
+import type { Kernel } from "../kernel.js";
+import { OpQueue, type Op } from "../op.js";
+import { KernelObject, KIND_IRQ } from "./object.js";
+
+/** Releases a claimed line in the device table (set by the table). */
+export type LineRelease = (line: IrqLine) => void;
+
+export class IrqLine extends KernelObject implements IrqSink {
+  readonly line: number;
+  readonly flags: number;
+  readonly isTimer: boolean;
+  /** Interrupts since the previous completion (latched while unarmed). */
+  pending = 0;
+  /** Timestamp of the first of the pending interrupts. */
+  firstNs = 0;
+  /** Level seen at the last interrupt (0 for timers). */
+  level = 0;
+  /** Interrupts ever raised on this line (statistics). */
+  total = 0;
+  readonly arms = new OpQueue();
+
+  // timer lines
+  readonly createdNs: number;
+  readonly periodNs: number;
+  /** Interrupts fired so far (the k of creation + k·period). */
+  fired = 0;
+  timer = 0;
+
+  private readonly release: LineRelease;
+
+  constructor(kernel: Kernel, line: number, flags: number, periodNs: number, isTimer: boolean, release: LineRelease) {
+    super(kernel, KIND_IRQ);
+    this.line = line;
+    this.flags = flags;
+    this.isTimer = isTimer;
+    this.periodNs = periodNs;
+    this.createdNs = kernel.now();
+    this.release = release;
+    if (isTimer) this.timer = kernel.platform.schedule(this.createdNs + periodNs, timerFire, this);
+  }
+
+  raise(now: number, level: number): void {
+    const k = this.kernel;
+    k.enter();
+    try {
+      this.add(now, level, 1);
+    } finally {
+      k.leave();
+    }
+  }
+
+  /** Counts `n` interrupts, the first at `firstNs`; completes the oldest arm. Caller is inside the kernel. */
+  add(firstNs: number, level: number, n: number): void {
+    if (this.closed) return;
+    if (this.pending === 0) this.firstNs = firstNs;
+    this.pending += n;
+    this.total += n;
+    this.level = level;
+    const tracer = this.kernel.tracer;
+    if (tracer !== null) tracer.irq(this.line, firstNs, level);
+    const op = this.arms.shift();
+    if (op !== null) this.fill(op);
+  }
+
+  /** Arms `op`: completes at once if interrupts are latched, else queues it (FIFO). */
+  arm(op: Op): void {
+    if (this.pending > 0) this.fill(op);
+    else this.arms.push(op);
+  }
+
+  /** Completes `op` with every pending interrupt and starts a new count. */
+  private fill(op: Op): void {
+    const n = this.pending;
+    op.a = this.firstNs;
+    op.b = n > 0xffffffff ? 0xffffffff : n;
+    op.c = this.level;
+    op.target = null;
+    this.pending = 0;
+    this.kernel.complete(op, op.b);
+  }
+
+  protected onLastClose(): void {
+    const k = this.kernel;
+    if (this.timer !== 0) {
+      k.platform.cancel(this.timer);
+      this.timer = 0;
+    }
+    this.release(this);
+    let op: Op | null;
+    while ((op = this.arms.shift()) !== null) {
+      op.target = null;
+      k.complete(op, -ECANCELED);
+    }
+  }
+}
+
+/** Timer-line expiry: persistent function, the line is the argument (no closure per line). */
+function timerFire(arg: unknown, now: number): void {
+  const line = arg as IrqLine;
+  line.timer = 0;
+  if (line.closed) return;
+  const k = line.kernel;
+  k.enter();
+  try {
+    const first = line.createdNs + (line.fired + 1) * line.periodNs;
+    // a late platform timer covers every period that has elapsed, exactly
+    let n = line.flags & IRQ_ONESHOT ? 1 : Math.floor((now - line.createdNs) / line.periodNs) - line.fired;
+    if (n < 1) n = 1;
+    line.fired += n;
+    if ((line.flags & IRQ_ONESHOT) === 0) {
+      line.timer = k.platform.schedule(line.createdNs + (line.fired + 1) * line.periodNs, timerFire, line);
+    }
+    line.add(first, 0, n);
+  } finally {
+    k.leave();
+  }
+}

@@ -1,0 +1,293 @@
+/**
+ * UartDevice: the kernel side of one UART (`/dev/uartN`), shared by every
+ * stream opened on it (spec §4.3-4.4, §9 Simulated devices).
+ *
+ * Touched by: OP_READ / OP_WRITE on a device stream of this path, io_cancel,
+ * close of a stream or port, and the serial backend (`receive`,
+ * `transmitDone`) on the interrupt path.
+ *
+ * Guarantees:
+ * - Reads are served one at a time in submission order across all fds; only
+ *   the oldest read collects bytes. A read completes when full, or when it
+ *   holds at least one byte and the line has been idle for the receive-idle
+ *   gap ceil(2·10^10/baud) ns after its last byte; at that instant it
+ *   completes before a byte arriving then is taken.
+ * - Bytes with no read pending go to a fixed receive ring (the board's
+ *   size). A byte arriving to a full ring is dropped and counted; the next
+ *   read then completes once with -EOVERFLOW and no data.
+ * - A cancelled read's bytes go back to the front of the buffer (to the next
+ *   pending read first), so no byte is lost or delivered twice.
+ * - Writes are transmitted one at a time in submission order; a write
+ *   completes when the backend has taken all its bytes; a cancelled write
+ *   stops at once (the backend drops what is not on the wire).
+ * - The per-byte path writes into preallocated Uint8Arrays and plain fields:
+ *   no allocation, no user code. The idle timer is lazy (rescheduled when it
+ *   fires early), so a stream of bytes does not reschedule it per byte.
+ */
+import { ceilMulDiv, copyBytes } from "../bytes.js";
+import type { SerialBackend, SerialSink } from "../devices.js";
+import { EOVERFLOW } from "../errno.js";
+import type { Kernel } from "../kernel.js";
+import { OpQueue, type Op } from "../op.js";
+import type { KernelObject } from "./object.js";
+
+export class UartDevice implements SerialSink {
+  readonly kernel: Kernel;
+  readonly backend: SerialBackend;
+  readonly path: string;
+  readonly baud: number;
+  /** Receive-idle gap, ns: ceil(2·T), T = 10^10/baud. */
+  readonly gapNs: number;
+  /** Receive ring (the board's size). */
+  readonly rx: Uint8Array;
+  rxHead = 0;
+  rxCount = 0;
+  /** Arrival time of the last byte received (-Infinity before any). */
+  rxLast = -Infinity;
+  /** An overflow happened that no read has reported yet. */
+  overflow = false;
+  /** Statistics. */
+  overruns = 0;
+  rxBytes = 0;
+  txBytes = 0;
+
+  readonly reads = new OpQueue();
+  readonly writes = new OpQueue();
+  /** The write being transmitted (head of `writes`), or null. */
+  txActive: Op | null = null;
+  idleTimer = 0;
+
+  constructor(kernel: Kernel, backend: SerialBackend) {
+    this.kernel = kernel;
+    this.backend = backend;
+    this.path = backend.path;
+    this.baud = backend.baud;
+    this.gapNs = ceilMulDiv(2, 1e10, backend.baud);
+    this.rx = new Uint8Array(backend.rxBuffer > 0 ? backend.rxBuffer : 1);
+    backend.connect(this);
+  }
+
+  /** Bytes waiting in the receive ring. */
+  get buffered(): number {
+    return this.rxCount;
+  }
+
+  // ---- reads ----
+
+  /** Queues a read (buffer checks done). `op.target` is the stream, `op.obj` this device. */
+  read(op: Op): void {
+    if (this.overflow) {
+      this.overflow = false;
+      this.kernel.complete(op, -EOVERFLOW);
+      return;
+    }
+    op.ensureData(op.bufLen);
+    op.dataLen = 0;
+    op.cancelHook = readCancel;
+    op.reapHook = readReap;
+    this.reads.push(op);
+    this.serve(this.kernel.now());
+  }
+
+  /** Moves ring bytes into the oldest reads and completes those that are done. */
+  private serve(now: number): void {
+    let op: Op | null;
+    while ((op = this.reads.head) !== null) {
+      if (this.rxCount > 0) this.drainRing(op);
+      if (op.dataLen === op.bufLen) {
+        this.finishRead(op);
+        continue;
+      }
+      if (op.dataLen > 0) {
+        const due = this.rxLast + this.gapNs;
+        if (now >= due) {
+          this.finishRead(op);
+          continue;
+        }
+        if (this.idleTimer === 0) this.idleTimer = this.kernel.platform.schedule(due, idleFire, this);
+      }
+      return;
+    }
+  }
+
+  private drainRing(op: Op): void {
+    const data = op.data as Uint8Array;
+    const rx = this.rx;
+    const cap = rx.length;
+    let n = op.bufLen - op.dataLen;
+    if (n > this.rxCount) n = this.rxCount;
+    let at = op.dataLen;
+    let h = this.rxHead;
+    for (let i = 0; i < n; i++) {
+      data[at++] = rx[h] as number;
+      if (++h === cap) h = 0;
+    }
+    op.dataLen = at;
+    this.rxHead = h;
+    this.rxCount -= n;
+  }
+
+  private finishRead(op: Op): void {
+    this.reads.remove(op);
+    this.kernel.complete(op, op.dataLen);
+  }
+
+  receive(byte: number, now: number): boolean {
+    const k = this.kernel;
+    k.enter();
+    try {
+      let op = this.reads.head;
+      // at t_last + gap the read completes before a byte arriving then is taken
+      if (op !== null && op.dataLen > 0 && now >= this.rxLast + this.gapNs) {
+        this.finishRead(op);
+        op = this.reads.head;
+      }
+      this.rxLast = now;
+      this.rxBytes++;
+      if (op !== null) {
+        (op.data as Uint8Array)[op.dataLen++] = byte;
+        if (op.dataLen === op.bufLen) this.finishRead(op);
+        else if (this.idleTimer === 0) this.idleTimer = k.platform.schedule(now + this.gapNs, idleFire, this);
+        return true;
+      }
+      const rx = this.rx;
+      if (this.rxCount < rx.length) {
+        let at = this.rxHead + this.rxCount;
+        if (at >= rx.length) at -= rx.length;
+        rx[at] = byte;
+        this.rxCount++;
+        return true;
+      }
+      this.overruns++;
+      this.overflow = true;
+      return false;
+    } finally {
+      k.leave();
+    }
+  }
+
+  /** Puts a cancelled read's bytes back at the front: to the next pending reads first, then the ring. */
+  giveBack(data: Uint8Array, n: number, now: number): void {
+    let off = 0;
+    let op: Op | null;
+    while (off < n && (op = this.reads.head) !== null) {
+      let take = op.bufLen - op.dataLen;
+      if (take > n - off) take = n - off;
+      copyBytes(op.data as Uint8Array, op.dataLen, data, off, take);
+      op.dataLen += take;
+      off += take;
+      if (op.dataLen === op.bufLen) this.finishRead(op);
+      else break;
+    }
+    if (off < n) {
+      // no read is pending, so these go before whatever the ring holds
+      const rx = this.rx;
+      const cap = rx.length;
+      let fit = n - off;
+      if (fit > cap - this.rxCount) fit = cap - this.rxCount;
+      let h = this.rxHead - fit;
+      if (h < 0) h += cap;
+      this.rxHead = h;
+      for (let i = 0; i < fit; i++) {
+        rx[h] = data[off + i] as number;
+        if (++h === cap) h = 0;
+      }
+      this.rxCount += fit;
+      const lost = n - off - fit;
+      if (lost > 0) {
+        this.overruns += lost;
+        this.overflow = true;
+      }
+    }
+    this.serve(now);
+  }
+
+  // ---- writes ----
+
+  /** Queues a write whose bytes are already in `op.data[0..dataLen)`. */
+  write(op: Op): void {
+    op.cancelHook = writeCancel;
+    this.writes.push(op);
+    if (this.txActive === null) this.startTx();
+  }
+
+  /** Starts transmitting the oldest queued write, if any. */
+  startTx(): void {
+    const op = this.writes.head;
+    if (op === null) return;
+    this.txActive = op;
+    this.backend.transmit(op.data as Uint8Array, 0, op.dataLen);
+  }
+
+  transmitDone(_now: number): void {
+    const k = this.kernel;
+    k.enter();
+    try {
+      const op = this.txActive;
+      this.txActive = null;
+      if (op !== null) {
+        this.writes.remove(op);
+        this.txBytes += op.dataLen;
+        k.complete(op, op.dataLen);
+      }
+      this.startTx();
+    } finally {
+      k.leave();
+    }
+  }
+
+  /** Cancels, in submission order, every read and write submitted through `stream`. */
+  cancelStream(stream: KernelObject, result: number): void {
+    const mine: Op[] = [];
+    for (let op = this.reads.head; op !== null; op = op.qNext) if (op.target === stream) mine.push(op);
+    for (let op = this.writes.head; op !== null; op = op.qNext) if (op.target === stream) mine.push(op);
+    mine.sort(bySeq);
+    for (const op of mine) this.kernel.cancelOp(op, result);
+  }
+}
+
+export function bySeq(a: Op, b: Op): number {
+  return a.seq - b.seq;
+}
+
+function idleFire(arg: unknown, now: number): void {
+  const dev = arg as UartDevice;
+  dev.idleTimer = 0;
+  const op = dev.reads.head;
+  if (op === null || op.dataLen === 0) return;
+  const k = dev.kernel;
+  k.enter();
+  try {
+    const due = dev.rxLast + dev.gapNs;
+    if (now >= due) {
+      dev.reads.remove(op);
+      k.complete(op, op.dataLen);
+    } else {
+      dev.idleTimer = k.platform.schedule(due, idleFire, dev);
+    }
+  } finally {
+    k.leave();
+  }
+}
+
+function readCancel(op: Op): void {
+  const dev = op.obj as UartDevice;
+  dev.reads.remove(op);
+  const n = op.dataLen;
+  op.dataLen = 0;
+  if (n > 0) dev.giveBack(op.data as Uint8Array, n, dev.kernel.now());
+}
+
+function readReap(op: Op): void {
+  if (op.result > 0) copyBytes((op.task as { memory: Uint8Array }).memory, op.bufAddr, op.data as Uint8Array, 0, op.result);
+}
+
+function writeCancel(op: Op): void {
+  const dev = op.obj as UartDevice;
+  dev.writes.remove(op);
+  if (dev.txActive === op) {
+    dev.txActive = null;
+    dev.backend.abortTransmit();
+    dev.startTx();
+  }
+}
