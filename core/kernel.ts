@@ -11,6 +11,7 @@
  * a syscall or an interrupt path (spec §3 io_wait_cb, §9).
  */
 import { DEFAULT_CQ_ENTRIES } from "./constants.js";
+import type { IpcState } from "./objects/ipc-state.js";
 import type { KernelObject } from "./objects/object.js";
 import type { Port } from "./objects/port.js";
 import { Op, OP_INFLIGHT } from "./op.js";
@@ -90,6 +91,14 @@ export class Kernel {
    * are closed (spec §9). Subsystems that carry objects register a collector.
    */
   readonly orphanCollectors: ((kernel: Kernel) => void)[] = [];
+  /**
+   * Called by Task.exit before its fds are closed (the IPC layer withdraws the
+   * task's blocked syscalls here).
+   */
+  readonly exitHooks: ((task: Task) => void)[] = [];
+  /** Channel/message state, created by the first ipc_create. */
+  ipc: IpcState | null = null;
+
   private collectOrphans(): void {
     for (const c of this.orphanCollectors) c(this);
   }
