@@ -49,7 +49,13 @@ export class Kernel {
 
   private depth = 0;
   private flushing = false;
-  private readonly wakeList: Port[] = [];
+  /**
+   * Ports to wake at the next flush: entries [0, wakeCount). Cleared by
+   * overwriting, never by `length = 0`, which in V8 drops the backing store
+   * and made every flush allocate a new one.
+   */
+  private readonly wakeList: (Port | null)[] = [];
+  private wakeCount = 0;
 
   constructor(platform: Platform, options: KernelOptions = {}) {
     this.platform = platform;
@@ -170,7 +176,7 @@ export class Kernel {
   queueWake(port: Port): void {
     if (port.wakeQueued) return;
     port.wakeQueued = true;
-    this.wakeList.push(port);
+    this.wakeList[this.wakeCount++] = port;
     if (this.depth === 0 && !this.flushing) this.flush();
   }
 
@@ -178,13 +184,14 @@ export class Kernel {
     this.flushing = true;
     const list = this.wakeList;
     try {
-      for (let i = 0; i < list.length; i++) {
+      for (let i = 0; i < this.wakeCount; i++) {
         const port = list[i] as Port;
         port.wakeQueued = false;
         if (port.waiterReady()) port.deliver();
       }
     } finally {
-      list.length = 0;
+      for (let i = 0; i < this.wakeCount; i++) list[i] = null;
+      this.wakeCount = 0;
       this.flushing = false;
     }
   }
