@@ -18,3 +18,5 @@ export { Channel, SendEnd, RecvEnd, IPC_MAX_CAPACITY } from "./objects/channel.j
 export { NotifyObject } from "./objects/notify.js";
 export { IpcState, registryHeld } from "./objects/ipc-state.js";
 export { utf8Length } from "./sys/ipc.js";
+/** The ergonomic API (also the package entry `ioport/api`). */
+export * as api from "./api/index.js";
