@@ -7,25 +7,10 @@ import {
   OP_IPC_SEND,
   OP_RING_WAIT,
   OP_TIMEOUT,
-  encodeIpcMessage,
-  type Task,
 } from "../core/index.js";
-import { channel, leakChecked, poll, submit, ur } from "./ipc-helpers.js";
+import { channel, leakChecked, msg, poll, share, submit, ur } from "./ipc-helpers.js";
 
 const newSim = leakChecked();
-
-function msg(t: Task, tag: number, fds: number[] = []): number {
-  const a = t.alloc(48);
-  encodeIpcMessage(t.view, a, { tag, fds });
-  return a;
-}
-
-function share(from: Task, fd: number, to: Task): number {
-  from.sys.svc_register("share", fd);
-  const nfd = to.sys.svc_lookup("share");
-  from.sys.svc_unregister("share");
-  return nfd;
-}
 
 describe("task.exit()", () => {
   it("is a close of every fd: peers see -EPIPE", async () => {

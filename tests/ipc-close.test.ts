@@ -7,18 +7,10 @@ import {
   OP_IPC_SEND,
   OP_RING_WAIT,
   decodeIpcMessage,
-  encodeIpcMessage,
-  type Task,
 } from "../core/index.js";
-import { channel, leakChecked, poll, submit, ur } from "./ipc-helpers.js";
+import { channel, leakChecked, msg, poll, submit, ur } from "./ipc-helpers.js";
 
 const newSim = leakChecked();
-
-function msg(t: Task, tag: number, fds: number[] = []): number {
-  const a = t.alloc(48);
-  encodeIpcMessage(t.view, a, { tag, fds });
-  return a;
-}
 
 describe("closing the send end", () => {
   it("armed receivers (port arms and blocked callers) get -EPIPE in FIFO order", async () => {

@@ -6,26 +6,10 @@ import {
   OP_IPC_RECV,
   OP_RING_WAIT,
   decodeIpcMessage,
-  encodeIpcMessage,
-  type Task,
 } from "../core/index.js";
-import { channel, leakChecked, poll, submit, ur } from "./ipc-helpers.js";
+import { channel, leakChecked, msg, poll, share, submit, ur } from "./ipc-helpers.js";
 
 const newSim = leakChecked();
-
-function msg(t: Task, tag: number, fds: number[] = []): number {
-  const a = t.alloc(48);
-  encodeIpcMessage(t.view, a, { tag, fds });
-  return a;
-}
-
-/** Shares `fd` of `from` with `to` through the registry; returns the new fd in `to`. */
-function share(from: Task, fd: number, to: Task): number {
-  from.sys.svc_register("share", fd);
-  const nfd = to.sys.svc_lookup("share");
-  from.sys.svc_unregister("share");
-  return nfd;
-}
 
 describe("fd passing", () => {
   it("duplicates: the receiver gets the lowest free fds, fds[] rewritten in place, the sender keeps its own", async () => {

@@ -5,7 +5,7 @@
  * blocked caller and no stray message record.
  */
 import { afterEach, expect } from "vitest";
-import { decodeCompletion, encodeSubmission, registryHeld, type IoCompletion, type Task } from "../core/index.js";
+import { decodeCompletion, encodeIpcMessage, encodeSubmission, registryHeld, type IoCompletion, type Task } from "../core/index.js";
 import { Simulator, type SimulatorOptions } from "../host-sim/index.js";
 
 export function assertNoLeaks(sim: Simulator): void {
@@ -67,4 +67,19 @@ export async function poll(t: Task, port: number, max = 16): Promise<IoCompletio
 /** Short form of completions for toEqual: [user_data, result]. */
 export function ur(cs: IoCompletion[]): [number, number][] {
   return cs.map((c) => [Number(c.userData), c.result]);
+}
+
+/** Encodes an IpcMessage with `tag` and `fds` in fresh memory of `t`; returns its address. */
+export function msg(t: Task, tag: number, fds: number[] = []): number {
+  const a = t.alloc(48);
+  encodeIpcMessage(t.view, a, { tag, fds });
+  return a;
+}
+
+/** Shares `fd` of `from` with `to` through the registry; returns the new fd in `to`. */
+export function share(from: Task, fd: number, to: Task): number {
+  from.sys.svc_register("share", fd);
+  const nfd = to.sys.svc_lookup("share");
+  from.sys.svc_unregister("share");
+  return nfd;
 }

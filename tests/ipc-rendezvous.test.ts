@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { EAGAIN, IPC_NONBLOCK, OP_IPC_RECV, OP_IPC_SEND, decodeIpcMessage, encodeIpcMessage, type Task } from "../core/index.js";
-import { channel, leakChecked, poll, submit, ur } from "./ipc-helpers.js";
+import { EAGAIN, IPC_NONBLOCK, OP_IPC_RECV, OP_IPC_SEND, decodeIpcMessage } from "../core/index.js";
+import { channel, leakChecked, msg, poll, submit, ur } from "./ipc-helpers.js";
 
 const newSim = leakChecked();
-
-function msg(t: Task, tag: number): number {
-  const a = t.alloc(48);
-  encodeIpcMessage(t.view, a, { tag });
-  return a;
-}
 
 describe("rendezvous channel (capacity 0)", () => {
   it("a send completes only when a receiver takes it; the receiver's completion comes first", async () => {
