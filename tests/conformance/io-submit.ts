@@ -38,6 +38,28 @@ const cases: ConformanceCase[] = [
     },
   },
   {
+    name: "addresses are byte offsets: negative, fractional, NaN, bigint or 2^32+ -> -EFAULT",
+    section: "§1 address space",
+    run({ task, sys }) {
+      const port = sys.io_create(0);
+      const call = sys.io_submit as (p: number, a: unknown, c: number) => number;
+      const got = [-48, 8.5, NaN, Infinity, 64n, "64", 2 ** 32, null].map((a) => call(port, a, 1));
+      deepEqual(got, got.map(() => -EFAULT));
+      return got.length;
+    },
+  },
+  {
+    name: "OP_NOP ignores fd, buf_addr and buf_len",
+    section: "§4.1",
+    async run({ task, sys }) {
+      const port = sys.io_create(0);
+      equal(submit(task, port, [{ userData: 1n, opcode: OP_NOP, fd: 63, bufAddr: 2 ** 32 + 64, bufLen: 0xffffffff }]), 1);
+      const r = await poll(task, port);
+      deepEqual(r.cqes.map(brief), [[1n, OP_NOP, 0]]);
+      return r.n;
+    },
+  },
+  {
     name: "count not a u32 -> -EINVAL",
     section: "§9 u32 arguments",
     run({ task, sys }) {
