@@ -206,6 +206,24 @@ const cases: ConformanceCase[] = [
       return [r, cb];
     },
   },
+  {
+    name: "exit closes fds in ascending order: waiters learn -EBADF in fd order",
+    section: "§9 objects and close",
+    async run({ sim, task, sys }) {
+      const [a, b, c] = ports(task, 3) as [number, number, number];
+      const order: string[] = [];
+      const out = cqBuf(task, 1);
+      // armed in the reverse order of their fds
+      sys.io_wait_cb(c, out, 1, 1, 0, (n) => order.push(`fd${c} ${n}`));
+      void sys.io_wait(b, out, 1, 1, 0).then((n) => order.push(`fd${b} ${n} (promise)`));
+      sys.io_wait_cb(a, out, 1, 1, 0, (n) => order.push(`fd${a} ${n}`));
+      task.exit();
+      order.push("exit returned");
+      await sim.advance(0);
+      deepEqual(order, [`fd${a} -9`, `fd${c} -9`, "exit returned", `fd${b} -9 (promise)`]);
+      return order;
+    },
+  },
 ];
 
 export default cases;

@@ -169,6 +169,22 @@ const cases: ConformanceCase[] = [
     },
   },
   {
+    name: "timeout_ns 0n (a bigint) also waits forever",
+    section: "§3 io_wait timeout",
+    async run({ sim, task, sys }) {
+      const port = sys.io_create(0);
+      const out = cqBuf(task, 1);
+      let result: number | null = null;
+      void sys.io_wait(port, out, 1, 1, 0n).then((n) => (result = n));
+      await sim.advance(10 ** 12);
+      equal(result, null, "still waiting after 1000 s of virtual time");
+      submit(task, port, [nop(3n)]);
+      await sim.advance(0);
+      equal(result, 1);
+      return result;
+    },
+  },
+  {
     name: "a second concurrent wait on a port -> -EBUSY, a poll too",
     section: "§3 io_wait one waiter §9",
     async run({ sim, task, sys }) {
