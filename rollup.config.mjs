@@ -7,12 +7,10 @@ import json from "@rollup/plugin-json";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
 import typescript from "@rollup/plugin-typescript";
 
-export const XS_BUNDLE = "build/xs/conformance.js";
-
 export default {
   input: "tests/conformance/xs-entry.ts",
   output: {
-    file: XS_BUNDLE,
+    file: "build/xs/conformance.js",
     format: "es",
     generatedCode: { preset: "es2015", constBindings: true },
   },

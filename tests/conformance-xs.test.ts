@@ -7,7 +7,7 @@
  * digests, and every way an XS run can fail silently.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ import { CASES } from "./conformance/corpus.js";
 import { compareDigests, makeDigest, runCases, type CaseResult, type Digest } from "./conformance/runner.js";
 
 const root = resolve(import.meta.dirname, "..");
+/** A harness run builds the bundle (a few seconds) and starts XS: give it room on a slow CI machine. */
+const SLOW = { timeout: 180_000 };
 const harness = join(root, "tools/xs/run-conformance.mjs");
 const bundle = join(root, "build/xs/conformance.js");
 const tmp = mkdtempSync(join(tmpdir(), "ioport-xs-"));
@@ -46,7 +48,7 @@ describe("the conformance corpus in XS", () => {
   let nodeDigest: Digest;
   let xsDigest: Digest;
 
-  it("every case passes in XS, and the harness's Node run agrees", async () => {
+  it("every case passes in XS, and the harness's Node run agrees", SLOW, async () => {
     const out = join(tmp, "digest.json");
     const r = await runHarness(["--digest-out", out]);
     expect(r.stderr).toBe("");
@@ -128,7 +130,7 @@ export async function runConformance(h = {}) {
 `;
 
 describe("the XS harness fails loudly on every silent XS failure", () => {
-  it("control: a well-behaved fake bundle passes", async () => {
+  it("control: a well-behaved fake bundle passes", SLOW, async () => {
     const r = await runHarness(["--bundle", fake("passing", PASSING), "--no-node"]);
     expect(summary(r.stdout)).toEqual([2, 0]);
     expect(r.code).toBe(0);
@@ -167,7 +169,7 @@ describe("the XS harness fails loudly on every silent XS failure", () => {
     ["a host global XS lacks", PASSING.replace("const results = [];", "const results = []; console.log(1);"), /run error in XS: ReferenceError/],
   ];
   for (const [what, src, pattern] of failures) {
-    it(what, async () => {
+    it(what, SLOW, async () => {
       const r = await runHarness(["--bundle", fake(what.replace(/\W+/g, "-"), src), "--no-node", "--timeout-ms", "60000"]);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(pattern);
@@ -175,8 +177,9 @@ describe("the XS harness fails loudly on every silent XS failure", () => {
     });
   }
 
-  it("an outcome that differs between XS and Node is a digest disagreement", async () => {
+  it("an outcome that differs between XS and Node is a digest disagreement", SLOW, async () => {
     // the real comparison (from the built bundle) over a case whose outcome is engine-specific
+    if (!existsSync(bundle)) await runHarness([]); // builds it when this test runs alone
     const src = `
 export { compareDigests } from ${JSON.stringify(bundle)};
 import { makeDigest } from ${JSON.stringify(bundle)};
