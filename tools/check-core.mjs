@@ -186,9 +186,12 @@ export function scanSource(text, rel, rules) {
   return problems;
 }
 
-/** `foo.bar = g` is a use, `{ g: 1 }`, `g?: T`, `x.g` are not; neither is a member or parameter named like it after `.`. */
+/**
+ * Whether every bare occurrence of `g` on the line is an object key or a type
+ * member (`{ process: 1 }`, `{ setImmediate?: F }`), which is not a use of
+ * the global. (Member accesses like `x.process` never match the bare pattern.)
+ */
 function isDeclarationOrKey(line, g) {
-  // the only bare occurrences are object keys / type members, e.g. "{ setImmediate?: F }"
   const re = new RegExp(`(^|[^.\\w$])${g}(?![\\w$])`, "g");
   for (const m of line.matchAll(re)) {
     const after = line.slice(m.index + m[0].length);
