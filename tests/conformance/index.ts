@@ -15,3 +15,4 @@ export { default as portClose } from "./port-close.js";
 export { default as simulator } from "./simulator.js";
 export { default as timeout } from "./timeout.js";
 export { default as irq } from "./irq.js";
+export { default as uart } from "./uart.js";
