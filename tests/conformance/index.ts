@@ -16,3 +16,4 @@ export { default as simulator } from "./simulator.js";
 export { default as timeout } from "./timeout.js";
 export { default as irq } from "./irq.js";
 export { default as uart } from "./uart.js";
+export { default as spi } from "./spi.js";
