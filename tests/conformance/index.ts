@@ -17,3 +17,4 @@ export { default as timeout } from "./timeout.js";
 export { default as irq } from "./irq.js";
 export { default as uart } from "./uart.js";
 export { default as spi } from "./spi.js";
+export { default as deviceOpen } from "./device-open.js";
