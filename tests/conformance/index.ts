@@ -18,3 +18,4 @@ export { default as irq } from "./irq.js";
 export { default as uart } from "./uart.js";
 export { default as spi } from "./spi.js";
 export { default as deviceOpen } from "./device-open.js";
+export { default as ipc } from "./ipc.js";
