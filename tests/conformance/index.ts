@@ -19,3 +19,4 @@ export { default as uart } from "./uart.js";
 export { default as spi } from "./spi.js";
 export { default as deviceOpen } from "./device-open.js";
 export { default as ipc } from "./ipc.js";
+export { default as notify } from "./notify.js";
