@@ -20,3 +20,4 @@ export { default as spi } from "./spi.js";
 export { default as deviceOpen } from "./device-open.js";
 export { default as ipc } from "./ipc.js";
 export { default as notify } from "./notify.js";
+export { default as registry } from "./registry.js";
