@@ -21,3 +21,4 @@ export { default as deviceOpen } from "./device-open.js";
 export { default as ipc } from "./ipc.js";
 export { default as notify } from "./notify.js";
 export { default as registry } from "./registry.js";
+export { default as exit } from "./exit.js";
