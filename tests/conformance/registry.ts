@@ -14,7 +14,7 @@ const cases: ConformanceCase[] = [
   {
     name: "register then lookup from another task: a new fd naming the same object",
     section: "§3 svc_register svc_lookup",
-    async run({ sim, task, sys }) {
+    async run({ sim, sys }) {
       const other = sim.spawn();
       other.sys.io_create(0);
       const port = other.sys.io_create(0);
