@@ -383,6 +383,40 @@ const cases: ConformanceCase[] = [
     },
   },
   {
+    name: "a blocking ipc_recv installs objects all-or-nothing too: -EMFILE, objects closed",
+    section: "§3 ipc_recv (decisions.md blocking receive copy-out)",
+    async run({ task, sys }) {
+      const [s, r] = channel(task, 1);
+      const [a, b] = [sys.notify_create(0), sys.notify_create(0)];
+      equal(await sys.ipc_send(s, msg(task, { tag: 4, fds: [a, b] })), 0);
+      equal(sys.close(a) + sys.close(b), 0);
+      const out = task.alloc(48);
+      fillFds(task, 1);
+      const before = live(task);
+      const got = await sys.ipc_recv(r, out);
+      const m = readMsg(task, out);
+      deepEqual([got, m[0], m[2], before - live(task), task.fds.filter((o) => o === null).length], [-EMFILE, 4n, [-1, -1, -1, -1], 2, 1]);
+      return [got, m[2]];
+    },
+  },
+  {
+    name: "closing a port releases the objects carried by its queued receive completions",
+    section: "§9 objects and close",
+    async run({ task, sys }) {
+      const port = sys.io_create(0);
+      const [s, r] = channel(task, 1);
+      const n = sys.notify_create(0);
+      equal(await sys.ipc_send(s, msg(task, { fds: [n, n] })), 0);
+      equal(sys.close(n), 0);
+      equal(submit(task, port, [recv(1, r, task.alloc(48))]), 1);
+      const counts = [live(task)];
+      equal(sys.close(port), 0);
+      counts.push(live(task));
+      deepEqual([counts, openFds(task)], [[4, 2], [1, 2]]);
+      return counts;
+    },
+  },
+  {
     name: "a receive with buf_addr = 0 discards the message and closes its objects",
     section: "§4.7 §9 channels",
     async run({ task, sys }) {

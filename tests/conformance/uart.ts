@@ -298,6 +298,59 @@ const cases: ConformanceCase[] = [
     },
   },
   {
+    name: "a cancel whose returned bytes complete the next read: -ECANCELED is queued first",
+    section: "§9 more fine print",
+    async run({ sim, task, sys }) {
+      const { port, fd } = setup(task);
+      const buf = task.alloc(16);
+      equal(submit(task, port, [rd(1, fd, buf, 8), rd(2, fd, buf + 8, 2)]), 2);
+      sim.uart(0).inject("pq");
+      await sim.advance(CT[2]!);
+      equal(sys.io_cancel(port, 1), 1);
+      const r = (await poll(task, port)).cqes.map(brief);
+      deepEqual([r, ascii(bytesAt(task, buf + 8, 2))], [[[1n, 2, -ECANCELED], [2n, 2, 2]], "pq"]);
+      return r;
+    },
+  },
+  {
+    name: "io_cancel counts what it cancelled: a match completed by an earlier cancel's bytes is not counted",
+    section: "§3 io_cancel (decisions.md)",
+    async run({ sim, task, sys }) {
+      const { port, fd } = setup(task);
+      const buf = task.alloc(16);
+      equal(submit(task, port, [rd(5, fd, buf, 8), rd(5, fd, buf + 8, 1)]), 2);
+      sim.uart(0).inject("z");
+      await sim.advance(CT[1]!);
+      const n = sys.io_cancel(port, 5);
+      const r = (await poll(task, port)).cqes.map(brief);
+      deepEqual([n, r, task.memory[buf + 8]], [1, [[5n, 2, -ECANCELED], [5n, 2, 1]], 122]);
+      return [n, r];
+    },
+  },
+  {
+    name: "a cancelled read holding more than the buffer: the excess is dropped and reported as an overflow",
+    section: "§9 (decisions.md cancelled read)",
+    async run({ sim, task, sys }) {
+      const { port, fd } = setup(task);
+      const buf = task.alloc(600);
+      equal(submit(task, port, [rd(1, fd, buf, 300)]), 1);
+      const data: number[] = [];
+      for (let i = 0; i < 280; i++) data.push(i & 0xff);
+      sim.uart(0).inject(data);
+      await sim.advance(30_000_000); // 280 bytes, then the idle gap ends the read
+      const partial = (await poll(task, port)).cqes.map(brief);
+      equal(submit(task, port, [rd(2, fd, buf, 300)]), 1);
+      sim.uart(0).inject(data);
+      await sim.advance(CT[10]! * 28);
+      equal(sys.io_cancel(port, 2), 1);
+      equal(submit(task, port, [rd(3, fd, buf, 300), rd(4, fd, buf + 300, 300)]), 2);
+      await sim.advance(10_000_000);
+      const r = (await poll(task, port)).cqes.map(brief);
+      deepEqual([partial, r, bytesAt(task, buf + 300, 3)], [[[1n, 2, 280]], [[2n, 2, -ECANCELED], [3n, 2, -EOVERFLOW], [4n, 2, 256]], [0, 1, 2]]);
+      return [partial, r];
+    },
+  },
+  {
     name: "a write is transmitted at the baud rate and completes with the count when sent",
     section: "§4.4 §9",
     async run({ sim, task }) {
