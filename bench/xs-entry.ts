@@ -22,12 +22,14 @@ export { allocCases, memCases };
 
 interface State {
   run: ((n: number) => void) | null;
-  make: ((k: number) => void) | null;
+  make: ((k: number) => unknown) | null;
+  /** What the last memMake built, kept alive between cranks. */
+  kept: unknown;
 }
 
 function state(): State {
   const g = globalThis as { __ioportBench?: State };
-  if (g.__ioportBench === undefined) g.__ioportBench = { run: null, make: null };
+  if (g.__ioportBench === undefined) g.__ioportBench = { run: null, make: null, kept: null };
   return g.__ioportBench;
 }
 
@@ -72,14 +74,15 @@ export function memBegin(id: string): MemCase {
 }
 
 export function memMake(k: number): void {
-  const make = state().make;
-  if (make === null) throw new Error("memMake before memBegin");
-  make(k);
+  const s = state();
+  if (s.make === null) throw new Error("memMake before memBegin");
+  s.kept = null;
+  s.kept = s.make(k);
 }
 
 export function clear(): void {
   const s = state();
   s.run = null;
-  if (s.make !== null) s.make(0);
   s.make = null;
+  s.kept = null;
 }
