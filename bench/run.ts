@@ -26,7 +26,7 @@ const suffix = full ? "-full" : "";
 mkdirSync(dir, { recursive: true });
 const t0 = performance.now();
 
-let node: CaseResult[] = [];
+const node: CaseResult[] = [];
 if (!xsOnly) {
   for (const c of allCases()) {
     if (only && !c.id.includes(only)) continue;
