@@ -25,6 +25,13 @@ export interface AllocCase {
   control?: boolean;
   /** Allocation of this case is the simulator's stimulus, reported for subtraction, not a target. */
   stimulus?: boolean;
+  /**
+   * Operations per measured crank (default: the runner's). Smaller for loops
+   * that allocate a lot, so that 2N operations stay well inside the heap the
+   * last gc() left free: a collection mid-crank would reset the counters
+   * (the runner detects that and fails).
+   */
+  opsPerCrank?: number;
   setup(): (n: number) => void;
 }
 
@@ -139,6 +146,7 @@ export function allocCases(): AllocCase[] {
       id: "uart",
       title: "UART read loop (64-byte OP_READ, incl. the simulated UART)",
       unit: "64-byte read",
+      opsPerCrank: 100,
       setup: () => {
         const run = uartDriverLoop();
         return warmed((n) => run(n * 64));
@@ -149,6 +157,7 @@ export function allocCases(): AllocCase[] {
       title: "  the same bytes into a plain sink (simulator's share)",
       unit: "64 bytes",
       stimulus: true,
+      opsPerCrank: 100,
       setup: () => {
         const run = uartBaselineLoop();
         return warmed((n) => run(n * 64));

@@ -148,7 +148,7 @@ export async function loadBundle(session, bundlePath) {
     "load",
     `import(${JSON.stringify(bundlePath)}).then((m) => {
       globalThis.__bench = m;
-      send({ t: "cases", alloc: m.allocCases().map(({ id, title, unit, control, stimulus }) => ({ id, title, unit, control: !!control, stimulus: !!stimulus })),
+      send({ t: "cases", alloc: m.allocCases().map(({ id, title, unit, control, stimulus, opsPerCrank }) => ({ id, title, unit, control: !!control, stimulus: !!stimulus, opsPerCrank: opsPerCrank ?? null })),
         mem: m.memCases().map(({ id, title, unit, count }) => ({ id, title, unit, count })) });
       send({ t: "ok" });
     }).catch(fail);`,
@@ -163,7 +163,8 @@ function counters(meter) {
 }
 
 /** Allocation per operation of one case: the difference of the counters after 2N and after N operations. */
-export async function measureAlloc(session, c, { n = 1000, pairs = 3 } = {}) {
+export async function measureAlloc(session, c, { n: defaultN = 1000, pairs = 3 } = {}) {
+  const n = c.opsPerCrank ?? defaultN;
   await session.step(`alloc ${c.id}: setup`, `__bench.allocBegin(${JSON.stringify(c.id)}); send({ t: "ok" });`);
   const runs = [];
   // the same script text but for the count, so the crank's own costs match; 2n has as many digits as n
