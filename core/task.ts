@@ -66,8 +66,8 @@ export class Task {
 
   /** Whether `(addr, len)` is a valid range of this task's memory (spec §1). */
   validRange(addr: number, len: number): boolean {
+    // Number.isInteger is the type check too (no typeof string literal: see core/sys/args.ts)
     return (
-      typeof addr === "number" &&
       Number.isInteger(addr) &&
       addr > 0 &&
       len >= 0 &&
@@ -77,7 +77,7 @@ export class Task {
 
   /** The object behind `fd`, or null. */
   get(fd: number): KernelObject | null {
-    if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0 || fd >= MAX_FDS) return null;
+    if (!Number.isInteger(fd) || fd < 0 || fd >= MAX_FDS) return null;
     return this.fds[fd] ?? null;
   }
 

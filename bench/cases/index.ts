@@ -1,7 +1,9 @@
 /** Every benchmark case, in report order. */
 import type { BenchCase } from "../lib/types.js";
+import { irqCases } from "./irq.js";
 import { nopCases } from "./nop.js";
+import { uartCases } from "./uart.js";
 
 export function allCases(): BenchCase[] {
-  return [...nopCases()];
+  return [...nopCases(), ...irqCases(), ...uartCases()];
 }

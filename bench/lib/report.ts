@@ -39,3 +39,66 @@ export function table(results: CaseResult[]): string {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd()).join("\n");
 }
+
+/** One allocation case as measured in XS (tools/xs/run-bench.mjs). */
+export interface AllocResult {
+  id: string;
+  title: string;
+  unit: string;
+  control: boolean;
+  stimulus: boolean;
+  /** Operations per measured crank (the difference of a 2N and an N crank). */
+  n: number;
+  slotsPerOp: number;
+  chunkBytesPerOp: number | null;
+  computePerOp: number;
+}
+
+export interface MemResult {
+  id: string;
+  title: string;
+  unit: string;
+  count: number;
+  slotsPer: number;
+  chunkBytesPer: number | null;
+  bytesPerHost: number;
+}
+
+/**
+ * Whole slots or chunk bytes allocated per N operations, below which a loop
+ * counts as allocating nothing per operation: the N and 2N cranks differ by
+ * at most a slot and a few dozen bytes of their own (the longer count in the
+ * script), while one allocation per operation shows as ≥ N slots or ≥ 16·N
+ * bytes.
+ */
+export const ZERO_SLOTS = 2;
+export const ZERO_CHUNK_BYTES = 64;
+
+export function allocatesNothing(a: AllocResult): boolean {
+  return a.slotsPerOp * a.n <= ZERO_SLOTS && (a.chunkBytesPerOp === null || a.chunkBytesPerOp * a.n <= ZERO_CHUNK_BYTES);
+}
+
+function num(v: number | null, digits = 2): string {
+  if (v === null) return "n/a";
+  return Math.abs(v) < 0.005 ? "0" : v.toFixed(digits);
+}
+
+export function allocTable(rows: AllocResult[]): string {
+  const out: string[][] = [["loop (XS, steady state)", "per", "slots/op", "chunk B/op", "computrons/op", "zero?"]];
+  for (const a of rows) {
+    const verdict = a.control ? (a.slotsPerOp >= 1 ? "control: seen" : "CONTROL NOT SEEN") : a.stimulus ? "(simulator)" : allocatesNothing(a) ? "yes" : "NO";
+    out.push([a.title, a.unit, num(a.slotsPerOp), num(a.chunkBytesPerOp), a.computePerOp.toFixed(0), verdict]);
+  }
+  return align(out);
+}
+
+export function memTable(rows: MemResult[]): string {
+  const out: string[][] = [["memory (XS, live after gc)", "measured over", "slots each", "chunk B each", "bytes each (64-bit host)"]];
+  for (const m of rows) out.push([m.title, `${m.count}`, num(m.slotsPer, 1), num(m.chunkBytesPer, 1), m.bytesPerHost.toFixed(0)]);
+  return align(out);
+}
+
+function align(rows: string[][]): string {
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd()).join("\n");
+}

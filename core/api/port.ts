@@ -105,18 +105,23 @@ export class CompletionView {
   }
 }
 
+// typeof against constants, not string literals: XS allocates a copy of a
+// literal each time run-time-compiled code evaluates it (core/sys/args.ts)
+const TYPE_NUMBER = "number";
+const TYPE_BIGINT = "bigint";
+
 function udLo(ud: UserData): number {
-  if (typeof ud === "number") {
-    if (!Number.isSafeInteger(ud) || ud < 0) throw new RangeError(`ioport: user_data must be a non-negative safe integer or a bigint, got ${String(ud)}`);
-    return lo32(ud);
+  if (typeof ud === TYPE_NUMBER) {
+    if (!Number.isSafeInteger(ud) || (ud as number) < 0) throw new RangeError(`ioport: user_data must be a non-negative safe integer or a bigint, got ${String(ud)}`);
+    return lo32(ud as number);
   }
-  return bigIntLo(ud);
+  return bigIntLo(ud as bigint);
 }
 function udHi(ud: UserData): number {
-  return typeof ud === "number" ? hi32(ud) : bigIntHi(ud);
+  return typeof ud === TYPE_NUMBER ? hi32(ud as number) : bigIntHi(ud as bigint);
 }
 function nsOf(ns: number | bigint): number {
-  const n = typeof ns === "bigint" ? Number(ns) : ns;
+  const n = typeof ns === TYPE_BIGINT ? Number(ns) : (ns as number);
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`ioport: a timeout takes a non-negative integer of ns, got ${String(ns)}`);
   return n;
 }

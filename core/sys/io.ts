@@ -10,7 +10,7 @@ import { Port, WAIT_CB, WAIT_NONE, WAIT_PROMISE, type WaitCallback } from "../ob
 import type { Op } from "../op.js";
 import { OPCODE_HANDLERS } from "../ops/index.js";
 import type { Task } from "../task.js";
-import { isU32, parseNs } from "./args.js";
+import { isU32, parseNs, TYPE_FUNCTION, TYPE_NUMBER } from "./args.js";
 
 const TWO32 = 4294967296;
 
@@ -112,8 +112,8 @@ function onWaitTimeout(arg: unknown): void {
 
 export function io_wait(task: Task, portFd: unknown, out: unknown, max: unknown, min: unknown, timeout: unknown): Promise<number> {
   const r = waitFront(task, portFd, out, max, min, timeout);
-  if (typeof r === "number") return Promise.resolve(r);
-  const port = r;
+  if (typeof r === TYPE_NUMBER) return Promise.resolve(r as number);
+  const port = r as Port;
   return new Promise<number>((resolve) => {
     port.waitMode = WAIT_PROMISE;
     port.waitResolve = resolve;
@@ -129,10 +129,10 @@ export function io_wait_cb(
   timeout: unknown,
   callback: unknown,
 ): number {
-  if (typeof callback !== "function") return -EINVAL;
+  if (typeof callback !== TYPE_FUNCTION) return -EINVAL;
   const r = waitFront(task, portFd, out, max, min, timeout);
-  if (typeof r === "number") return r;
-  const port = r;
+  if (typeof r === TYPE_NUMBER) return r as number;
+  const port = r as Port;
   port.waitMode = WAIT_CB;
   port.waitCb = callback as WaitCallback;
   return -EINPROGRESS;

@@ -34,10 +34,10 @@ function netstring(buf) {
 /**
  * Starts a worker. `onQuery(bytes: Buffer)` receives each issueCommand
  * payload (its return value, a Buffer or string, is the reply). `onStdout`
- * and `onStderr` receive text.
+ * and `onStderr` receive text. `bin` runs another build of the worker (the
+ * benchmark's metering build, tools/xs/meter-worker.mjs).
  */
-export function startWorker({ onQuery, onStdout = () => {}, onStderr = () => {}, name = "ioport-conformance" } = {}) {
-  const bin = xsnapWorkerPath();
+export function startWorker({ onQuery, onStdout = () => {}, onStderr = () => {}, name = "ioport-conformance", bin = xsnapWorkerPath() } = {}) {
   const child = spawn(bin, [name], {
     stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "ignore", "ignore", "ignore", "ignore"],
   });

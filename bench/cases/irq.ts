@@ -1,0 +1,123 @@
+/**
+ * IRQ dispatch: a simulated GPIO edge → the completion in the task's memory
+ * → the task's callback. ns per interrupt.
+ *
+ * Both sides get the same edge from the same simulated GPIO bank
+ * (`SimGpio.drive`: pin check, level latch, edge count, edge filter, clock
+ * read, then the sink's `raise(now, level)`), and the virtual clock moves
+ * 1 µs per edge in both.
+ *
+ * - Baseline: a raw edge callback, the shape of an ECMA-419 `onReadable`
+ *   handler that does what our IRQ line does: its `raise` records the count,
+ *   first timestamp and level into a 16-byte record (the IrqEvent layout)
+ *   and calls the handler, which reads the count.
+ * - ioport: a driver loop with OP_IRQ_WAIT armed (IrqEvent buffer) and one
+ *   persistent io_wait_cb callback: edge → IrqLine.raise → complete → flush
+ *   → reap (24-byte completion + IrqEvent copy-out) → callback, which reads
+ *   the count, re-arms OP_IRQ_WAIT and waits again.
+ */
+import {
+  COMPLETION_SIZE,
+  EINPROGRESS,
+  IRQ_EV_COUNT,
+  IRQ_FALLING,
+  IRQ_RISING,
+  OP_IRQ_WAIT,
+  writeIrqEvent,
+  writeSubmission,
+  type IrqSink,
+} from "../../core/index.js";
+import { Simulator } from "../../host-sim/index.js";
+import type { BenchCase, Variant } from "../lib/types.js";
+
+const PIN = 5;
+const EDGE_NS = 1000;
+
+const baseline: Variant = {
+  label: "raw edge callback",
+  setup() {
+    const sim = new Simulator();
+    const platform = sim.platform;
+    const gpio = sim.gpioBank;
+    const mem = new DataView(new ArrayBuffer(64));
+    let seen = 0;
+    const onEdge = (): void => {
+      seen += mem.getUint32(IRQ_EV_COUNT, true);
+    };
+    const sink: IrqSink = {
+      raise(now: number, level: number): void {
+        writeIrqEvent(mem, 0, now, 1, level);
+        onEdge();
+      },
+    };
+    gpio.watch(PIN, IRQ_RISING | IRQ_FALLING, sink);
+    let level = 0;
+    return (n: number) => {
+      const before = seen;
+      for (let i = 0; i < n; i++) {
+        platform.clock += EDGE_NS;
+        level ^= 1;
+        gpio.drive(PIN, level);
+      }
+      if (seen - before !== n) throw new Error(`raw callback saw ${seen - before} of ${n} edges`);
+    };
+  },
+};
+
+/** The ioport driver loop on one GPIO line; `run(n)` drives n edges. */
+export function irqDriverLoop(): (n: number) => void {
+  const sim = new Simulator();
+  const platform = sim.platform;
+  const gpio = sim.gpioBank;
+  const task = sim.spawn({ memoryBytes: 4096 });
+  const sys = task.sys;
+  const view = task.view;
+  const port = sys.io_create(0);
+  const irq = sys.irq_create(PIN, IRQ_RISING | IRQ_FALLING);
+  if (port < 0 || irq < 0) throw new Error(`setup failed: port ${port}, irq ${irq}`);
+  const sqe = task.alloc(48);
+  const cqes = task.alloc(COMPLETION_SIZE * 4);
+  const ev = task.alloc(16);
+  writeSubmission(view, sqe, 7, 0, OP_IRQ_WAIT, 0, irq, ev, 16, 0);
+  let seen = 0;
+  const onWait = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      // the count comes from the IrqEvent the kernel copied out
+      seen += view.getUint32(ev + IRQ_EV_COUNT, true);
+      if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("re-arm failed");
+    }
+    const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
+    if (r >= 0) onWait(r);
+    else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
+  };
+  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
+  onWait(0);
+  let level = 0;
+  return (n: number) => {
+    const before = seen;
+    for (let i = 0; i < n; i++) {
+      platform.clock += EDGE_NS;
+      level ^= 1;
+      gpio.drive(PIN, level);
+    }
+    if (seen - before !== n) throw new Error(`driver loop saw ${seen - before} of ${n} edges`);
+  };
+}
+
+const viaIrqWait: Variant = {
+  label: "OP_IRQ_WAIT + io_wait_cb",
+  setup: irqDriverLoop,
+};
+
+export function irqCases(): BenchCase[] {
+  return [
+    {
+      id: "irq-dispatch",
+      title: "IRQ dispatch (edge → task)",
+      unit: "interrupt",
+      baseline,
+      variants: [viaIrqWait],
+      targets: [{ label: viaIrqWait.label, maxRatio: 2 }],
+    },
+  ];
+}

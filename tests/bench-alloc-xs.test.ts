@@ -1,0 +1,63 @@
+/**
+ * Zero allocations per operation in the steady state of the NOP and IRQ
+ * driver loops, counted by the XS engine itself (design.md "Hot-path
+ * discipline"). Uses the benchmark's XS harness (tools/xs/run-bench.mjs):
+ * gc(), run N operations, read the engine's slot and chunk counters at the
+ * end of the crank; then again with 2N. The difference is what N operations
+ * allocated. Those counters are exact and deterministic (no sampling, no
+ * timing; a run repeats to the slot and the byte), so this is an assertion
+ * on counts, not on speed. A control loop that allocates one small object
+ * per operation must show up, so the meter is known to see allocation.
+ *
+ * Chunk bytes (strings, array storage, bigints) come from the metering build
+ * of xsnap-worker (tools/xs/meter-worker.mjs); where it cannot be built, the
+ * test still checks slots and says so.
+ */
+import { describe, expect, it } from "vitest";
+// @ts-expect-error plain JS harness module without type declarations
+import { buildBenchBundle, loadBundle, measureAlloc, xsSession } from "../tools/xs/run-bench.mjs";
+// @ts-expect-error plain JS harness module without type declarations
+import { buildMeterWorker } from "../tools/xs/meter-worker.mjs";
+import { allocatesNothing, type AllocResult } from "../bench/lib/report.js";
+
+interface Listed {
+  id: string;
+  title: string;
+  unit: string;
+  control: boolean;
+  stimulus: boolean;
+}
+
+describe("allocation per operation in XS (steady state)", () => {
+  it("NOP and IRQ driver loops allocate nothing; the control is seen", { timeout: 180_000 }, async () => {
+    const bundle = (await buildBenchBundle()) as string;
+    const meter = buildMeterWorker() as { path?: string; error?: string };
+    if (meter.error) console.warn(`bench-alloc-xs: ${meter.error}`);
+    const session = xsSession(meter.path ? { bin: meter.path } : {});
+    try {
+      const cases = (await loadBundle(session, bundle)) as { alloc: Listed[] };
+      const pick = (id: string): Listed => {
+        const c = cases.alloc.find((x) => x.id === id);
+        if (!c) throw new Error(`no allocation case ${id}`);
+        return c;
+      };
+      const results: Record<string, AllocResult & { pairs: { slots: number; chunks: number | null }[] }> = {};
+      for (const id of ["nop", "irq", "control"]) results[id] = await measureAlloc(session, pick(id), { n: 1000, pairs: 2 });
+      await session.close();
+
+      for (const id of ["nop", "irq"]) {
+        const r = results[id]!;
+        expect(allocatesNothing(r), `${id}: ${JSON.stringify(r.pairs)} per ${r.n} ops`).toBe(true);
+        if (meter.path) expect(r.chunkBytesPerOp).not.toBeNull();
+        // deterministic: the repeated measurements agree exactly
+        expect(r.pairs[1]).toEqual(r.pairs[0]);
+      }
+      const control = results.control!;
+      expect(control.slotsPerOp).toBeGreaterThanOrEqual(1);
+      expect(allocatesNothing(control)).toBe(false);
+    } catch (err) {
+      session.kill();
+      throw err;
+    }
+  });
+});
