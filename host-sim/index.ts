@@ -8,3 +8,8 @@ export { SimGpio, type LatencyModel } from "./devices/gpio.js";
 export { SimUart } from "./devices/uart.js";
 export { SimSpi, type SpiDevice, type SimSpiBusInfo } from "./devices/spi.js";
 export * from "./devices/spi-flash.js";
+export { type UartLineObserver } from "./devices/uart.js";
+export { PerfettoTrace, opcodeName } from "./trace/perfetto.js";
+export { SummaryTracer, type TaskSummary } from "./trace/summary.js";
+export { FanoutTracer } from "./trace/fanout.js";
+export { VcdRecorder, vcdCode, type VcdOptions } from "./trace/vcd.js";
