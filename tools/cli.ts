@@ -14,6 +14,7 @@ commands:
 export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  sim: async (args) => (await import("./commands/sim.js")).sim(args),
   dst: async (args) => (await import("./commands/dst.js")).dst(args),
   help: async () => {
     process.stdout.write(USAGE);
