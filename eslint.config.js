@@ -35,4 +35,12 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "../../*", "fs", "path", "os"], message: "core/ imports nothing outside core/." }] }],
     },
   },
+  {
+    // engine-neutral too: bundled and run in XS (tools/xs/run-conformance.mjs)
+    files: ["host-sim/**/*.ts", "tests/conformance/**/*.ts"],
+    rules: {
+      "no-restricted-globals": ["error", ...HOST_GLOBALS],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "fs", "path", "os", "child_process", "vitest"], message: "engine-neutral code runs in XS: no Node modules, no test runner." }] }],
+    },
+  },
 );
