@@ -48,7 +48,7 @@ describe("scenario validation", () => {
     [{ ...base, stimulus: [{ uart: 0, bytes: [1, 256] }] }, /^stimulus\[0\]\.bytes\[1\]: expected an integer from 0 to 255/],
     [{ ...base, spi: [{ bus: 0, device: "eeprom" }] }, /^spi\[0\]\.device: unknown device model "eeprom"/],
     [{ ...base, colour: "blue" }, /^scenario\.colour: unknown field/],
-    [{ ...base, tasks: [{ name: "t", run: () => {} }] }, /^tasks\[0\]\.run: a task function is allowed only in a JS\/TS scenario module/],
+    [{ ...base, tasks: [{ name: "t", run: () => {} }] }, /^tasks\[0\]\.run: a task function is allowed only in a JS\/TS scenario file/],
   ])("rejects %j", (sc, msg) => {
     expect(() => validateScenario(sc)).toThrow(msg);
   });

