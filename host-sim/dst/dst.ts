@@ -39,7 +39,7 @@
  *
  * Engine-neutral: no host APIs; runs wherever the Simulator runs.
  */
-import { decodeCompletion, decodeIrqEvent, writeSubmission } from "../../core/abi.js";
+import { decodeCompletion, decodeIpcMessage, decodeIrqEvent, encodeIpcMessage, writeSubmission } from "../../core/abi.js";
 import {
   COMPLETION_SIZE,
   IRQ_FALLING,
@@ -47,7 +47,12 @@ import {
   IRQ_PERIODIC,
   IRQ_RISING,
   IRQ_TIMER_BASE,
+  IPC_MESSAGE_SIZE,
+  IPC_NONBLOCK,
   MAX_FDS,
+  OP_IPC_RECV,
+  OP_IPC_SEND,
+  OP_RING_WAIT,
   OP_IRQ_WAIT,
   OP_NOP,
   OP_READ,
@@ -56,7 +61,7 @@ import {
   OP_WRITE,
   SUBMISSION_SIZE,
 } from "../../core/constants.js";
-import { EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT, EOVERFLOW, errnoName } from "../../core/errno.js";
+import { EAGAIN, EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT, EOVERFLOW, EPIPE, errnoName } from "../../core/errno.js";
 import type { IrqLine } from "../../core/objects/irq.js";
 import type { Op } from "../../core/op.js";
 import type { Task } from "../../core/task.js";
@@ -89,6 +94,9 @@ export interface DstStats {
   framingErrors: number;
   edges: number;
   spiFrames: number;
+  messages: number;
+  fdsPassed: number;
+  notifies: number;
 }
 
 export interface SeedResult {
@@ -106,7 +114,7 @@ const SLOT = 64;
 const SLOTS = 160;
 const SPI_XOR = 0x5a;
 
-type Kind = "nop" | "timeout" | "uread" | "uwrite" | "irq" | "spi" | "error";
+type Kind = "nop" | "timeout" | "uread" | "uwrite" | "irq" | "spi" | "error" | "send" | "recv" | "ring";
 
 interface Claim {
   line: number;
@@ -121,8 +129,29 @@ interface Claim {
   latchedAtClose: number;
 }
 
+/** A channel created by task `owner`, its send end registered as `ch<owner>`. */
+interface ChanRec {
+  owner: number;
+  /** Next sequence number per sending task, and the last one received per sending task. */
+  sent: Map<number, number>;
+  lastRecv: Map<number, number>;
+  received: number;
+  /** Messages received: (posting order, sender, seq), checked for FIFO per sender at the end. */
+  got: { at: number; sender: number; seq: number; what: string }[];
+}
+
+/** A notify object registered as `nt<owner>`. */
+interface NotifyRec {
+  owner: number;
+  notifies: number;
+  wakes: number;
+}
+
 type FdRec =
   | { kind: "port"; port: PortRec }
+  | { kind: "send"; chan: ChanRec }
+  | { kind: "recv"; chan: ChanRec }
+  | { kind: "notify"; nt: NotifyRec }
   | { kind: "uart"; n: number }
   | { kind: "spi" }
   | { kind: "irq"; claim: Claim };
@@ -146,6 +175,10 @@ interface OpRec {
   spiTag: number;
   spiSent: Uint8Array | null;
   irqBuf: boolean;
+  chan: ChanRec | null;
+  nt: NotifyRec | null;
+  /** Position in the kernel's posting order (tracer.complete). */
+  postIndex: number;
 }
 
 interface PortRec {
@@ -204,7 +237,12 @@ class DstRun {
     framingErrors: 0,
     edges: 0,
     spiFrames: 0,
+    messages: 0,
+    fdsPassed: 0,
+    notifies: 0,
   };
+  readonly chans: ChanRec[] = [];
+  readonly notes: NotifyRec[] = [];
   readonly tasks: TaskRec[] = [];
   readonly ops = new Map<number, OpRec>();
   readonly claims = new Map<number, Claim>();
@@ -212,6 +250,8 @@ class DstRun {
   readonly uarts: UartLedger[] = [];
   readonly spiSeen: number[] = [];
   spiTag = 0;
+  /** Completions posted so far (kernel posting order). */
+  postCounter = 0;
   nextUd = 1;
   nextPortId = 1;
   readonly horizon: number;
@@ -256,6 +296,7 @@ class DstRun {
     }
     rec.posted = true;
     rec.postedResult = op.result;
+    rec.postIndex = this.postCounter++;
     rec.port.posted.push(rec);
     this.stats.completions++;
     if (rec.kind === "uread") {
@@ -415,7 +456,7 @@ class DstRun {
     try {
       return f();
     } catch (e) {
-      this.fail(`task w${t.idx}: syscall ${name} threw ${String(e)}`);
+      this.fail(`task w${t.idx}: syscall ${name} threw ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       return null;
     }
   }
@@ -565,10 +606,40 @@ class DstRun {
     if (rng.chance(0.5)) this.newPort(t);
     for (let i = rng.int(1, 3); i > 0; i--) this.openDev(t);
     if (rng.chance(0.7)) this.claimLine(t);
+    if (rng.chance(0.7)) this.makeChannel(t);
+    if (rng.chance(0.5)) this.makeNotify(t);
     for (let s = 0; s < this.steps && !t.killed && this.failures.length < this.maxFailures; s++) {
       await this.step(t);
     }
     if (!t.killed) await this.finish(t);
+  }
+
+  /** A channel whose send end is registered as `ch<idx>` (the registry keeps it alive past the task). */
+  makeChannel(t: TaskRec): void {
+    const out = t.sqes; // scratch: 8 bytes
+    const cap = this.rng.int(0, 4);
+    const r = this.call(t, "ipc_create", () => t.task.sys.ipc_create(out, cap, 0));
+    const want = t.fds.filter((f) => f === null).length >= 2 ? 0 : -EMFILE;
+    this.expectEq(t, "ipc_create", r, want);
+    if (r !== 0) return;
+    const sfd = t.task.view.getInt32(out, true);
+    const rfd = t.task.view.getInt32(out + 4, true);
+    const chan: ChanRec = { owner: t.idx, sent: new Map(), lastRecv: new Map(), received: 0, got: [] };
+    const free = this.lowestFree(t);
+    if (sfd !== free) this.fail(`task w${t.idx}: ipc_create put the send end at fd ${sfd}, lowest free is ${free}`);
+    t.fds[sfd] = { kind: "send", chan };
+    if (rfd !== this.lowestFree(t)) this.fail(`task w${t.idx}: ipc_create put the recv end at fd ${rfd}, lowest free is ${this.lowestFree(t)}`);
+    t.fds[rfd] = { kind: "recv", chan };
+    this.chans.push(chan);
+    this.expectEq(t, `svc_register(ch${t.idx})`, this.call(t, "svc_register", () => t.task.sys.svc_register(`ch${t.idx}`, sfd)), 0);
+  }
+
+  makeNotify(t: TaskRec): void {
+    const nt: NotifyRec = { owner: t.idx, notifies: 0, wakes: 0 };
+    const r = this.call(t, "notify_create", () => t.task.sys.notify_create(0));
+    if (!this.install(t, "notify_create", r, { kind: "notify", nt })) return;
+    this.notes.push(nt);
+    this.expectEq(t, `svc_register(nt${t.idx})`, this.call(t, "svc_register", () => t.task.sys.svc_register(`nt${t.idx}`, r as number)), 0);
   }
 
   async step(t: TaskRec): Promise<void> {
@@ -579,11 +650,12 @@ class DstRun {
       return;
     }
     if (r < 40) this.submitBatch(t);
-    else if (r < 72) await this.waitSome(t);
-    else if (r < 80) this.cancelOne(t);
-    else if (r < 83) this.closePort(t);
-    else if (r < 90) this.fiddleFds(t);
-    else if (r < 94) this.fiddleLines(t);
+    else if (r < 70) await this.waitSome(t);
+    else if (r < 78) this.cancelOne(t);
+    else if (r < 81) this.closePort(t);
+    else if (r < 86) this.fiddleFds(t);
+    else if (r < 89) this.fiddleLines(t);
+    else if (r < 94) this.fiddleIpc(t);
     else if (r < 96) this.fillFds(t);
     else if (r < 97 && rng.chance(0.5)) {
       // exits mid-operation, from inside
@@ -621,6 +693,9 @@ class DstRun {
       spiTag: -1,
       spiSent: null,
       irqBuf: false,
+      chan: null,
+      nt: null,
+      postIndex: 0,
     };
     let fd = -1;
     let flags = 0;
@@ -636,20 +711,20 @@ class DstRun {
     const spis = this.fdsOf(t, "spi");
     const irqs = this.fdsOf(t, "irq");
     const r = rng.int(0, 99);
-    if (r < 10) {
+    if (r < 8) {
       rec.expect = [0];
-    } else if (r < 25) {
+    } else if (r < 20) {
       rec.kind = "timeout";
       rec.opcode = OP_TIMEOUT;
       timeout = rng.chance(0.1) ? 0 : rng.int(1, 2000) * US;
       rec.expect = [0, -ECANCELED];
-    } else if (r < 45 && uarts.length > 0 && slot()) {
+    } else if (r < 36 && uarts.length > 0 && slot()) {
       fd = rng.pick(uarts);
       rec.kind = "uread";
       rec.opcode = OP_READ;
       rec.uart = (t.fds[fd] as { n: number }).n;
       rec.len = rng.int(1, SLOT);
-    } else if (r < 60 && uarts.length > 0 && slot()) {
+    } else if (r < 48 && uarts.length > 0 && slot()) {
       fd = rng.pick(uarts);
       rec.kind = "uwrite";
       rec.opcode = OP_WRITE;
@@ -660,7 +735,7 @@ class DstRun {
       u.writeCounter += rec.len;
       for (let i = 0; i < rec.len; i++) t.task.memory[rec.buf + i] = (rec.writeStart + i) & 0xff;
       rec.expect = [rec.len, -ECANCELED];
-    } else if (r < 75 && irqs.length > 0) {
+    } else if (r < 60 && irqs.length > 0) {
       fd = rng.pick(irqs);
       rec.kind = "irq";
       rec.opcode = OP_IRQ_WAIT;
@@ -669,7 +744,7 @@ class DstRun {
         rec.irqBuf = true;
         rec.len = 16;
       }
-    } else if (r < 88 && spis.length > 0 && slot()) {
+    } else if (r < 72 && spis.length > 0 && slot()) {
       fd = rng.pick(spis);
       rec.kind = "spi";
       rec.opcode = rng.pick([OP_READ, OP_WRITE, OP_TRANSFER]);
@@ -687,6 +762,26 @@ class DstRun {
         rec.spiSent = mem.slice(rec.buf, rec.buf + rec.len);
       }
       rec.expect = [rec.len, -ECANCELED];
+    } else if (r < 82 && this.fdsOf(t, "send").length > 0 && slot()) {
+      fd = rng.pick(this.fdsOf(t, "send"));
+      rec.kind = "send";
+      rec.opcode = OP_IPC_SEND;
+      rec.chan = (t.fds[fd] as { chan: ChanRec }).chan;
+      this.fillMessage(t, rec.chan, rec.buf, ud);
+      rec.len = IPC_MESSAGE_SIZE;
+      rec.expect = [0, -EPIPE, -ECANCELED];
+    } else if (r < 90 && this.fdsOf(t, "recv").length > 0 && slot()) {
+      fd = rng.pick(this.fdsOf(t, "recv"));
+      rec.kind = "recv";
+      rec.opcode = OP_IPC_RECV;
+      rec.chan = (t.fds[fd] as { chan: ChanRec }).chan;
+      rec.len = IPC_MESSAGE_SIZE;
+    } else if (r < 94 && this.fdsOf(t, "notify").length > 0) {
+      fd = rng.pick(this.fdsOf(t, "notify"));
+      rec.kind = "ring";
+      rec.opcode = OP_RING_WAIT;
+      rec.nt = (t.fds[fd] as { nt: NotifyRec }).nt;
+      rec.expect = [0, -ECANCELED];
     } else {
       // per-entry errors
       rec.kind = "error";
@@ -752,6 +847,7 @@ class DstRun {
       this.freeSlot(t, rec);
       if (rec.kind === "uwrite") (this.uarts[rec.uart] as UartLedger).writeCounter -= rec.len;
       if (rec.spiTag >= 0) this.spiTag--;
+      if (rec.kind === "send" && rec.chan !== null) rec.chan.sent.set(t.idx, (rec.chan.sent.get(t.idx) as number) - 1);
     }
     for (let i = 0; i < accepted; i++) {
       const rec = recs[i] as OpRec;
@@ -760,6 +856,99 @@ class DstRun {
       this.stats.submissions++;
       if (rec.kind === "uread") (this.uarts[rec.uart] as UartLedger).reads.push(rec);
       if (rec.kind === "uwrite") (this.uarts[rec.uart] as UartLedger).writes.push(rec);
+    }
+  }
+
+  /** A message for `chan` from task `t`: tag = sender, data = (seq, ud, passed fd's kind); sometimes passes a device fd. */
+  fillMessage(t: TaskRec, chan: ChanRec, addr: number, ud: number): void {
+    const seq = chan.sent.get(t.idx) ?? 0;
+    chan.sent.set(t.idx, seq + 1);
+    const devs = [...this.fdsOf(t, "uart"), ...this.fdsOf(t, "spi")];
+    let pass = -1;
+    let kind = 0;
+    if (devs.length > 0 && this.rng.chance(0.25)) {
+      pass = this.rng.pick(devs);
+      const d = t.fds[pass] as FdRec;
+      kind = d.kind === "uart" ? 1 + d.n : 3;
+    }
+    encodeIpcMessage(t.task.view, addr, { tag: t.idx, data: [seq, ud, kind], fds: [pass, -1, -1, -1] });
+  }
+
+  /** Checks a received message (FIFO per sender, no duplicate) and installs the fds it carried. */
+  gotMessage(t: TaskRec, chan: ChanRec, addr: number, res: number, what: string, at: number): void {
+    const m = decodeIpcMessage(t.task.view, addr);
+    chan.got.push({ at, sender: Number(m.tag), seq: Number(m.data[0]), what });
+    chan.received++;
+    this.stats.messages++;
+    const fd = m.fds[0] as number;
+    const kind = Number(m.data[2]);
+    if (res === -EMFILE || kind === 0) {
+      if (fd !== -1) this.fail(`${what}: result ${fmt(res)} but fds[0] = ${fd}`);
+      return;
+    }
+    if (fd < 0 || fd >= MAX_FDS || t.fds[fd] !== null) {
+      this.fail(`${what}: passed fd installed as ${fd}, which is not a free slot of the receiver`);
+      return;
+    }
+    this.stats.fdsPassed++;
+    t.fds[fd] = kind === 3 ? { kind: "spi" } : { kind: "uart", n: kind - 1 };
+  }
+
+  /** Channels, notify objects and the service registry, outside the port path. */
+  fiddleIpc(t: TaskRec): void {
+    const rng = this.rng;
+    const sys = t.task.sys;
+    const r = rng.int(0, 3);
+    if (r === 0) {
+      // find another task's channel or notify object by name
+      const notify = rng.chance(0.4);
+      const owner = rng.int(0, this.tasks.length - 1);
+      const name = `${notify ? "nt" : "ch"}${owner}`;
+      const got = this.call(t, "svc_lookup", () => sys.svc_lookup(name));
+      const chan = this.chans.find((c) => c.owner === owner);
+      const nt = this.notes.find((n) => n.owner === owner);
+      const known = notify ? nt : chan;
+      if (known === undefined) {
+        this.expectEq(t, `svc_lookup(${name}) of an unregistered name`, got, -ENOENT);
+        return;
+      }
+      this.install(t, `svc_lookup(${name})`, got, notify ? { kind: "notify", nt: nt as NotifyRec } : { kind: "send", chan: chan as ChanRec });
+    } else if (r === 1) {
+      const nfds = this.fdsOf(t, "notify");
+      if (nfds.length === 0) return;
+      const fd = rng.pick(nfds);
+      const nt = (t.fds[fd] as { nt: NotifyRec }).nt;
+      this.expectEq(t, "notify", this.call(t, "notify", () => sys.notify(fd)), 0);
+      nt.notifies++;
+      this.stats.notifies++;
+    } else if (r === 2) {
+      // a non-blocking receive through the syscall
+      const rfds = this.fdsOf(t, "recv");
+      const s = t.freeSlots.pop();
+      if (rfds.length === 0 || s === undefined) {
+        if (s !== undefined) t.freeSlots.push(s);
+        return;
+      }
+      const fd = rng.pick(rfds);
+      const addr = t.slotBase + s * SLOT;
+      const at = this.postCounter++; // a non-blocking receive takes its message now
+      const p = this.call(t, "ipc_recv", () => sys.ipc_recv(fd, addr, IPC_NONBLOCK));
+      void (p === null
+        ? undefined
+        : p.then((res) => {
+            if (!t.killed && t.fds[fd]?.kind === "recv") {
+              if (res === 0 || res === -EMFILE) this.gotMessage(t, (t.fds[fd] as { chan: ChanRec }).chan, addr, res, `ipc_recv(${fd})`, at);
+              else if (res !== -EAGAIN && res !== -EPIPE) this.fail(`task w${t.idx}: ipc_recv(${fd}, IPC_NONBLOCK) returned ${fmt(res)}`);
+            }
+            t.freeSlots.push(s);
+          }));
+    } else {
+      // drop a looked-up send end or notify object (not the owner's own ends)
+      const mine = [...this.fdsOf(t, "send"), ...this.fdsOf(t, "notify")].filter((fd) => {
+        const rec = t.fds[fd] as FdRec;
+        return rec.kind === "send" ? rec.chan.owner !== t.idx : rec.kind === "notify" && rec.nt.owner !== t.idx;
+      });
+      if (mine.length > 0) this.closeFd(t, rng.pick(mine));
     }
   }
 
@@ -824,6 +1013,14 @@ class DstRun {
     const bad = (why: string): void => this.fail(`user_data ${rec.ud} (${rec.kind}, opcode ${rec.opcode}): result ${fmt(res)} ${why}`);
     if (rec.expect !== null && rec.kind !== "spi" && rec.kind !== "uwrite") {
       if (!rec.expect.includes(res)) bad(`not one of ${rec.expect.map(fmt).join(", ")}`);
+      if (rec.kind === "ring" && res === 0 && rec.nt !== null && ++rec.nt.wakes > rec.nt.notifies) {
+        bad(`: notify object nt${rec.nt.owner} woke ${rec.nt.wakes} arms but was notified ${rec.nt.notifies} times`);
+      }
+      return;
+    }
+    if (rec.kind === "recv") {
+      if (res === 0 || res === -EMFILE) this.gotMessage(t, rec.chan as ChanRec, rec.buf, res, `user_data ${rec.ud}`, rec.postIndex);
+      else if (res !== -EPIPE && res !== -ECANCELED) bad("not 0, -EMFILE, -EPIPE or -ECANCELED");
       return;
     }
     switch (rec.kind) {
@@ -976,6 +1173,7 @@ class DstRun {
     for (let n = 0; n < this.uarts.length; n++) this.checkUart(n);
     this.checkSpi();
     for (const c of this.allClaims) this.checkClaim(c);
+    for (const ch of this.chans) this.checkChannel(ch);
     for (const u of sim.uarts) {
       this.stats.uartBytes += u.rxBytes;
       this.stats.overruns += u.overruns;
@@ -1007,6 +1205,19 @@ class DstRun {
     const wire = simU.received();
     if (!explainWire(wire, led.writes)) {
       this.fail(`UART${n}: the ${wire.length} bytes on the wire are not the ${led.writes.length} writes in submission order (prefixes for cancelled ones)`);
+    }
+  }
+
+  /** Messages from one sender are received in the order sent, each at most once. */
+  checkChannel(ch: ChanRec): void {
+    const last = new Map<number, number>();
+    for (const g of [...ch.got].sort((a, b) => a.at - b.at)) {
+      const prev = last.get(g.sender) ?? -1;
+      if (g.seq <= prev) {
+        this.fail(`${g.what}: channel ch${ch.owner} delivered message ${g.seq} from w${g.sender} after ${prev} (not FIFO, or a duplicate)`);
+        return;
+      }
+      last.set(g.sender, g.seq);
     }
   }
 
