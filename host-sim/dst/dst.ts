@@ -9,7 +9,10 @@
  * NOP / TIMEOUT / READ / WRITE / IRQ_WAIT / TRANSFER (and per-entry errors:
  * unknown opcodes, bad flags, wrong fd kinds, bad buffers), io_wait and
  * io_wait_cb with random min/max/timeouts, io_cancel of random in-flight
- * ops, ports closed with ops in flight, device streams opened, dup'ed and
+ * ops, OP_IPC_SEND (sometimes passing a device fd) / OP_IPC_RECV /
+ * OP_RING_WAIT on channels and notify objects published in the service
+ * registry (svc_register / svc_lookup, notify, ipc_recv IPC_NONBLOCK),
+ * ports closed with ops in flight, device streams opened, dup'ed and
  * closed, IRQ lines claimed and released, fd tables filled to EMFILE, and
  * tasks exiting mid-operation (from inside, or killed by a stimulus event).
  *
@@ -30,6 +33,10 @@
  *   written bytes reach the wire in submission order (a cancelled write
  *   sends a prefix); copy-out puts the posted bytes into the submitter's
  *   memory;
+ * - channels: messages from one sender are received in the order sent,
+ *   each at most once; a passed fd lands at the receiver's lowest free
+ *   fd (or -EMFILE with fds[] = -1); a notify object wakes no more arms
+ *   than it was notified;
  * - SPI: frames reach the device in submission order; received bytes are
  *   what the device answered;
  * - IRQ: every interrupt on a claimed line is delivered exactly once
