@@ -7,8 +7,8 @@ import { CASES } from "./conformance/corpus.js";
 import { makeContext } from "./conformance/runner.js";
 
 describe("conformance corpus", () => {
-  it("has at least 60 cases with unique ids", () => {
-    expect(CASES.length).toBeGreaterThanOrEqual(60);
+  it("has at least 200 cases with unique ids", () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(200);
     expect(new Set(CASES.map((c) => c.id)).size).toBe(CASES.length);
   });
 });
