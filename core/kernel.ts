@@ -142,11 +142,16 @@ export class Kernel {
     if (op.state !== OP_INFLIGHT) return;
     const port = op.port as Port;
     port.removeInflight(op);
+    const hook = op.cancelHook;
     op.cancelHook = null;
     op.result = result;
     op.cflags = cflags;
     if (port.closed) {
-      // the port went away while an object was completing this op
+      // The port is closing, and releasing what one of its ops held (a
+      // stream carried by a message, a read's bytes) completed this one.
+      // Nobody can reap it: it releases what it holds as a cancel would,
+      // then goes (found by DST).
+      if (hook !== null) hook(op);
       if (op.discardHook !== null) op.discardHook(op);
       this.freeOp(op);
       return;
@@ -163,8 +168,10 @@ export class Kernel {
   cancelOp(op: Op, result: number): boolean {
     if (op.state !== OP_INFLIGHT) return false;
     const hook = op.cancelHook;
+    const port = op.port as Port;
     this.complete(op, result);
-    if (hook !== null) hook(op);
+    // on a closing port complete() has run the hook and freed the op already
+    if (hook !== null && !port.closed) hook(op);
     return true;
   }
 

@@ -23,6 +23,8 @@ export class EventQueue {
   private pool: SimEvent[] = [];
   /** Live (scheduled, not cancelled) events by handle. */
   private live = new Map<number, SimEvent>();
+  /** Events run so far (statistics: progress lines, benchmarks). */
+  executed = 0;
 
   get length(): number {
     return this.live.size;
@@ -79,6 +81,7 @@ export class EventQueue {
     ev.arg = null;
     this.pool.push(ev);
     setNow(t);
+    this.executed++;
     cb(arg, t);
     return true;
   }

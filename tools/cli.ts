@@ -6,12 +6,16 @@ const USAGE = `usage: ioport <command> [options]
 
 commands:
   start            run the demo firmware on the simulated board
+  sim <scenario>   run a scenario (JSON or a JS/TS module) on the simulated board
+  dst              deterministic simulation testing: seeds of random workloads and faults
   help             show this help
 `;
 
 export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  sim: async (args) => (await import("./commands/sim.js")).sim(args),
+  dst: async (args) => (await import("./commands/dst.js")).dst(args),
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

@@ -13,8 +13,8 @@
  *   unless the port is closed first.
  * - One waiter at a time. A waiter is resolved from the kernel's flush, after
  *   the syscall or event that satisfied it has finished, never inside one.
- * - Closing the last reference cancels every in-flight op (releasing what it
- *   holds), releases objects carried by queued completions, and resolves a
+ * - Closing the last reference cancels every in-flight op, newest first
+ *   (releasing what it holds: a read's bytes go back to the device), releases objects carried by queued completions, and resolves a
  *   pending wait with -EBADF.
  */
 import { writeCompletion } from "../abi.js";
@@ -149,7 +149,11 @@ export class Port extends KernelObject {
   protected onLastClose(): void {
     const kernel = this.kernel;
     let op: Op | null;
-    while ((op = this.inflightHead) !== null) {
+    // Newest first: when an op's cancel releases something (a read's bytes
+    // go to the next read of the device), no later op of this closing port
+    // is still queued to absorb it and vanish with the port; and a bus or
+    // line freed by a cancel never starts a transfer of this port.
+    while ((op = this.inflightTail) !== null) {
       this.removeInflight(op);
       const hook = op.cancelHook;
       op.cancelHook = null;

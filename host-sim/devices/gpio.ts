@@ -41,6 +41,8 @@ export class SimGpio implements GpioBackend {
   private readonly sinks: (IrqSink | null)[];
   private readonly edges: Uint8Array;
   private lastDelivery = 0;
+  /** Called on every level change of any pin (the VCD writer uses it), or null. */
+  onLevel: ((pin: number, level: number, now: number) => void) | null = null;
 
   constructor(
     private readonly platform: Platform,
@@ -97,6 +99,7 @@ export class SimGpio implements GpioBackend {
     if (this.levels[pin] === level) return;
     this.levels[pin] = level;
     this.edgeCounts[pin]++;
+    if (this.onLevel !== null) this.onLevel(pin, level, this.platform.now());
     const sink = this.sinks[pin];
     if (sink === null || sink === undefined) return;
     const want = level === 1 ? IRQ_RISING : IRQ_FALLING;

@@ -18,6 +18,18 @@ import { utf8, utf8Decode } from "./utf8.js";
 interface Burst {
   data: Uint8Array;
   t0: number;
+  /** The frames of this burst have a bad (0) stop bit: a framing error. */
+  framingError: boolean;
+}
+
+/**
+ * Watches the line at frame level (the VCD writer uses it): one call per
+ * byte, with the frame's start (start bit) and end (end of the stop bit) in
+ * virtual ns. Frames are reported when they complete.
+ */
+export interface UartLineObserver {
+  rx(byte: number, startNs: number, endNs: number, framingError: boolean): void;
+  tx(byte: number, startNs: number, endNs: number): void;
 }
 
 export class SimUart implements SerialBackend {
@@ -26,6 +38,14 @@ export class SimUart implements SerialBackend {
   readonly rxBuffer: number;
   /** Bytes dropped because the device's receive buffer was full. */
   overruns = 0;
+  /** Frames received with a bad stop bit (`injectFramingError`). */
+  framingErrors = 0;
+  /** Bytes delivered to the kernel (accepted or dropped as overruns). */
+  rxBytes = 0;
+  /** Frame-level observer of both lines (VCD), or null. */
+  observer: UartLineObserver | null = null;
+  /** Called for every received byte with whether the kernel took it (false: overrun). For checkers. */
+  onReceive: ((byte: number, accepted: boolean, now: number) => void) | null = null;
   private sink: SerialSink | null = null;
 
   // peer → device
@@ -66,10 +86,27 @@ export class SimUart implements SerialBackend {
   /** Bytes from the peer, arriving at the baud rate (queued behind a burst still arriving). */
   inject(bytes: Uint8Array | ArrayLike<number> | string): void {
     const data = typeof bytes === "string" ? utf8(bytes) : Uint8Array.from(bytes as ArrayLike<number>);
+    this.queueBurst(data, false);
+  }
+
+  /**
+   * Fault injection: frames with a bad stop bit (line noise, a baud-rate
+   * mismatch, a break). The receiver samples the data bits as usual and
+   * hands the byte on — an ECMA-419 serial driver cannot tell a framing
+   * error either — so the kernel sees an ordinary (garbage) byte; the
+   * simulator counts it in `framingErrors` and the VCD shows the bad stop
+   * bit. Default byte 0x00 with a bad stop bit: a break.
+   */
+  injectFramingError(bytes: Uint8Array | ArrayLike<number> | number = 0): void {
+    const data = typeof bytes === "number" ? Uint8Array.of(bytes & 0xff) : Uint8Array.from(bytes as ArrayLike<number>);
+    this.queueBurst(data, true);
+  }
+
+  private queueBurst(data: Uint8Array, framingError: boolean): void {
     if (data.length === 0) return;
     const now = this.platform.now();
     const t0 = this.rxBusyUntil > now ? this.rxBusyUntil : now;
-    this.bursts.push({ data, t0 });
+    this.bursts.push({ data, t0, framingError });
     this.rxBusyUntil = t0 + this.byteTime(data.length);
     if (this.rxEvent === 0) this.scheduleRx();
   }
@@ -89,13 +126,18 @@ export class SimUart implements SerialBackend {
   rxArrive(now: number): void {
     this.rxEvent = 0;
     const b = this.bursts[0] as Burst;
+    const k = this.rxK;
     const byte = b.data[this.rxK++] as number;
     if (this.rxK === b.data.length) {
       this.bursts.shift();
       this.rxK = 0;
     }
+    if (b.framingError) this.framingErrors++;
+    if (this.observer !== null) this.observer.rx(byte, b.t0 + this.byteTime(k), now, b.framingError);
+    this.rxBytes++;
     const ok = this.sink !== null && this.sink.receive(byte, now);
     if (!ok) this.overruns++;
+    if (this.onReceive !== null) this.onReceive(byte, ok, now);
     this.scheduleRx();
   }
 
@@ -131,7 +173,10 @@ export class SimUart implements SerialBackend {
       grown.set(this.log);
       this.log = grown;
     }
-    this.log[this.logLen++] = data[this.txOff + this.txK++] as number;
+    const k = this.txK;
+    const byte = data[this.txOff + this.txK++] as number;
+    this.log[this.logLen++] = byte;
+    if (this.observer !== null) this.observer.tx(byte, this.txT0 + this.byteTime(k), now);
     if (this.txK === this.txLen) {
       this.txData = null;
       if (this.sink !== null) this.sink.transmitDone(now);

@@ -9,6 +9,7 @@ import { errnoName } from "../../core/errno.js";
 import type { Op } from "../../core/op.js";
 import type { Task } from "../../core/task.js";
 import type { KernelTracer } from "../../core/trace.js";
+import type { SimUart } from "../devices/uart.js";
 
 const OPCODE_NAMES = ["NOP", "TIMEOUT", "READ", "WRITE", "IRQ_WAIT", "IPC_SEND", "IPC_RECV", "RING_WAIT", "TRANSFER"];
 
@@ -29,6 +30,8 @@ interface TraceEvent {
 }
 
 const IRQ_TID = 0;
+/** UART byte tracks: UART_TID_BASE + 2·i (rx) and + 1 (tx), clear of task ids. */
+const UART_TID_BASE = 100000;
 
 function fmtArg(v: unknown): unknown {
   if (typeof v === "bigint") return `${v}n`;
@@ -44,6 +47,7 @@ function ud(op: Op): string {
 export class PerfettoTrace implements KernelTracer {
   readonly events: TraceEvent[] = [];
   private readonly taskNames = new Map<number, string>();
+  private readonly threadNames = new Map<number, string>();
 
   constructor(private readonly now: () => number) {}
 
@@ -114,6 +118,38 @@ export class PerfettoTrace implements KernelTracer {
     this.events.push({ name: `irq ${line}`, cat: "irq", ph: "i", s: "t", ts: now / 1000, pid: 1, tid: IRQ_TID, args: { line, level } });
   }
 
+  /**
+   * Records the bytes on each simulated UART's RX and TX lines as instant
+   * events on a track per line (`uart0 rx`, ...), at the time each byte's
+   * frame completes. Chains to an observer already attached (a VCD).
+   */
+  attachUarts(uarts: readonly SimUart[]): void {
+    uarts.forEach((u, i) => {
+      const prev = u.observer;
+      const rxTid = UART_TID_BASE + 2 * i;
+      const txTid = rxTid + 1;
+      this.threadNames.set(rxTid, `${u.path} rx`);
+      this.threadNames.set(txTid, `${u.path} tx`);
+      u.observer = {
+        rx: (byte, start, end, fe) => {
+          prev?.rx(byte, start, end, fe);
+          this.byteEvent(rxTid, byte, end, fe);
+        },
+        tx: (byte, start, end) => {
+          prev?.tx(byte, start, end);
+          this.byteEvent(txTid, byte, end, false);
+        },
+      };
+    });
+  }
+
+  private byteEvent(tid: number, byte: number, at: number, fe: boolean): void {
+    const ch = byte >= 0x20 && byte < 0x7f ? JSON.stringify(String.fromCharCode(byte)) : `0x${byte.toString(16).padStart(2, "0")}`;
+    const args: Record<string, unknown> = { byte };
+    if (fe) args.framingError = true;
+    this.events.push({ name: ch, cat: "uart", ph: "i", s: "t", ts: at / 1000, pid: 1, tid, args });
+  }
+
   /** The trace as a JSON string, stable for a given run. */
   toJSON(): string {
     const meta: TraceEvent[] = [
@@ -122,6 +158,9 @@ export class PerfettoTrace implements KernelTracer {
     ];
     for (const [id, name] of [...this.taskNames].sort((a, b) => a[0] - b[0])) {
       meta.push({ name: "thread_name", cat: "__metadata", ph: "M", ts: 0, pid: 1, tid: id, args: { name } });
+    }
+    for (const [tid, name] of this.threadNames) {
+      meta.push({ name: "thread_name", cat: "__metadata", ph: "M", ts: 0, pid: 1, tid, args: { name } });
     }
     const lines = [...meta, ...this.events].map((e) => JSON.stringify(e));
     return `{"displayTimeUnit":"ns","traceEvents":[\n${lines.join(",\n")}\n]}\n`;

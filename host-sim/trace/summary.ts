@@ -33,7 +33,8 @@ export class SummaryTracer implements KernelTracer {
   syscall(task: Task, name: string, _args: readonly unknown[], result: unknown): void {
     const s = this.of(task);
     s.syscalls[name] = (s.syscalls[name] ?? 0) + 1;
-    if (typeof result === "number" && result < 0) {
+    // io_wait_cb's -EINPROGRESS is "callback armed", not an error
+    if (typeof result === "number" && result < 0 && !(result === -115 && name === "io_wait_cb")) {
       const k = `${name} ${errnoName(result)}`;
       s.syscallErrors[k] = (s.syscallErrors[k] ?? 0) + 1;
     }

@@ -1,0 +1,2 @@
+/** Deterministic simulation testing: engine-neutral core (the CLI wrapper is tools/commands/dst.ts). */
+export { runSeed, runCampaign, type DstOptions, type DstStats, type SeedResult } from "./dst.js";
