@@ -40,6 +40,9 @@ export class Kernel {
   /** Service registry: name -> object (holds one reference each). */
   readonly services = new Map<string, KernelObject>();
   tracer: KernelTracer | null = null;
+  /** Aligned scratch for reading a submission from a misaligned array. */
+  readonly sqeScratch = new Uint32Array(12);
+  readonly sqeScratchBytes = new Uint8Array(this.sqeScratch.buffer);
   /** The board's devices (UARTs, SPI buses, GPIO, timer lines) and claimed IRQ lines. */
   readonly dev: DeviceTable;
 
@@ -50,7 +53,8 @@ export class Kernel {
   /** Op records ever allocated (the pool's size). */
   opsAllocated = 0;
 
-  private depth = 0;
+  /** Nesting of kernel entries; waiters are resolved when it returns to 0. */
+  depth = 0;
   private flushing = false;
   /**
    * Ports to wake at the next flush: entries [0, wakeCount). Cleared by
@@ -67,6 +71,12 @@ export class Kernel {
       throw new RangeError(`ioport: options.cqEntries must be an integer from 1 to 65536, got ${String(cq)}`);
     }
     this.options = { ...options, cqEntries: cq };
+    // The hot paths read and write the ABI's little-endian layouts through
+    // Uint32Array views of task memory. Every board ioport targets (RP2040,
+    // ESP32) and every desktop host is little-endian; say so if one is not.
+    if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+      throw new Error("ioport: this host is big-endian; the kernel supports little-endian hosts only");
+    }
     this.dev = new DeviceTable(this);
   }
 
@@ -141,7 +151,7 @@ export class Kernel {
   complete(op: Op, result: number, cflags = 0): void {
     if (op.state !== OP_INFLIGHT) return;
     const port = op.port as Port;
-    port.removeInflight(op);
+    if (op.linked) port.removeInflight(op);
     const hook = op.cancelHook;
     op.cancelHook = null;
     op.result = result;
@@ -181,7 +191,7 @@ export class Kernel {
   }
 
   leave(): void {
-    if (--this.depth === 0 && !this.flushing) this.flush();
+    if (--this.depth === 0 && this.wakeCount !== 0 && !this.flushing) this.flush();
   }
 
   queueWake(port: Port): void {

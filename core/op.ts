@@ -65,6 +65,12 @@ export class Op {
    */
   waiter: ((n: number) => void) | null = null;
 
+  /**
+   * Whether the op is on its port's in-flight list. io_submit links an op
+   * only once its handler has left it in flight: most entries complete at
+   * once and never need the list.
+   */
+  linked = false;
   /** Port in-flight list links (submission order). */
   pPrev: Op | null = null;
   pNext: Op | null = null;
@@ -74,10 +80,15 @@ export class Op {
   /** Free-list link. */
   free: Op | null = null;
 
+  /**
+   * Clears what a later use could read before writing it. The submission
+   * fields, `state`, `task`, `seq`, `result` and `cflags` are written by
+   * every use before they are read (io_submit or a blocking IPC call fills
+   * them; completion sets the result), so they are not cleared here: this
+   * runs once per operation and XS pays for every store.
+   */
   reset(): void {
-    this.state = OP_FREE;
     this.port = null;
-    this.task = null;
     this.target = null;
     this.cancelHook = null;
     this.reapHook = null;
@@ -91,8 +102,8 @@ export class Op {
     this.msg = null;
     this.waiter = null;
     this.pPrev = this.pNext = this.qPrev = this.qNext = null;
-    this.result = 0;
-    this.cflags = 0;
+    this.linked = false;
+    this.state = OP_FREE;
   }
 
   /** Ensures `data` can hold `n` bytes; reuses the record's buffer when it can. */

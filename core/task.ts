@@ -25,6 +25,12 @@ export class Task {
   readonly name: string;
   readonly memory: Uint8Array;
   readonly view: DataView;
+  /**
+   * The same memory as u32 words, for the hot paths: an indexed load costs
+   * XS less than a DataView call, and the ABI's layouts are naturally
+   * aligned (the kernel checks the host is little-endian).
+   */
+  readonly u32: Uint32Array;
   readonly fds: (KernelObject | null)[] = new Array<KernelObject | null>(MAX_FDS).fill(null);
   readonly sys: Syscalls;
   exited = false;
@@ -41,6 +47,7 @@ export class Task {
     const buf = new ArrayBuffer(bytes);
     this.memory = new Uint8Array(buf);
     this.view = new DataView(buf);
+    this.u32 = new Uint32Array(buf, 0, bytes >>> 2);
     this.sys = new Syscalls(this);
   }
 

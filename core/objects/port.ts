@@ -64,6 +64,7 @@ export class Port extends KernelObject {
 
   addInflight(op: Op): void {
     op.state = OP_INFLIGHT;
+    op.linked = true;
     op.pNext = null;
     op.pPrev = this.inflightTail;
     if (this.inflightTail) this.inflightTail.pNext = op;
@@ -78,13 +79,16 @@ export class Port extends KernelObject {
     if (op.pNext) op.pNext.pPrev = op.pPrev;
     else this.inflightTail = op.pPrev;
     op.pPrev = op.pNext = null;
+    op.linked = false;
     this.inflight--;
   }
 
   /** Queues a completion; its slot was reserved at admission. */
   enqueue(op: Op): void {
     op.state = OP_QUEUED;
-    this.ring[(this.head + this.count) % this.capacity] = op;
+    let at = this.head + this.count;
+    if (at >= this.capacity) at -= this.capacity;
+    this.ring[at] = op;
     this.count++;
   }
 
@@ -101,21 +105,34 @@ export class Port extends KernelObject {
    */
   reap(task: Task, out: number, max: number): number {
     const n = this.count < max ? this.count : max;
-    const view = task.view;
     const kernel = this.kernel;
-    for (let i = 0; i < n; i++) {
+    // Aligned output is written as u32 words; a misaligned one through the DataView.
+    const words = (out & 3) === 0 ? task.u32 : null;
+    let w = out >>> 2;
+    for (let i = 0; i < n; i++, w += 6) {
       const op = this.ring[this.head] as Op;
       this.ring[this.head] = null;
-      this.head = (this.head + 1) % this.capacity;
+      if (++this.head === this.capacity) this.head = 0;
       this.count--;
       if (op.reapHook !== null) op.reapHook(op);
-      writeCompletion(view, out + i * COMPLETION_SIZE, op.udLo, op.udHi, op.result, op.cflags, op.opcode);
+      const r = op.result;
+      if (words !== null && r >= -0x80000000 && r <= 0xffffffff) {
+        words[w] = op.udLo;
+        words[w + 1] = op.udHi;
+        words[w + 2] = r; // ToUint32: a negative errno becomes its two's complement low word
+        words[w + 3] = r < 0 ? 0xffffffff : 0;
+        words[w + 4] = op.cflags;
+        words[w + 5] = op.opcode;
+      } else {
+        writeCompletion(task.view, out + i * COMPLETION_SIZE, op.udLo, op.udHi, r, op.cflags, op.opcode);
+      }
       if (kernel.tracer !== null) kernel.tracer.reap(op);
       this.reserved--;
       kernel.freeOp(op);
     }
     return n;
   }
+
 
   /** Resolves the pending waiter (from the kernel's flush only). */
   deliver(): void {

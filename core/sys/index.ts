@@ -93,7 +93,7 @@ export class Syscalls {
     // The hot pair is written out so that no rest-argument array is built per call.
     this.io_submit = (portFd, entriesAddr, count) => {
       if (task.exited) return -EPERM;
-      kernel.enter();
+      kernel.depth++;
       let r = -EPERM;
       try {
         r = io.io_submit(task, portFd, entriesAddr, count);
@@ -105,7 +105,7 @@ export class Syscalls {
     };
     this.io_wait_cb = (portFd, outAddr, max, min, timeoutNs, callback) => {
       if (task.exited) return -EPERM;
-      kernel.enter();
+      kernel.depth++;
       let r = -EPERM;
       try {
         r = io.io_wait_cb(task, portFd, outAddr, max, min, timeoutNs, callback);

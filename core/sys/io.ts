@@ -2,12 +2,13 @@
  * The completion-port syscalls: io_create, io_submit, io_wait, io_wait_cb,
  * io_cancel (spec §3, §9). Check orders follow the contract exactly.
  */
-import { SUBMISSION_SIZE, COMPLETION_SIZE, SQE_BUF_ADDR, SQE_BUF_LEN, SQE_FD, SQE_FLAGS, SQE_OPCODE, SQE_TIMEOUT_NS } from "../abi.js";
+import { SUBMISSION_SIZE, COMPLETION_SIZE } from "../abi.js";
+import { OP_NOP } from "../constants.js";
 import { EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { KIND_PORT } from "../objects/object.js";
 import { Port, WAIT_CB, WAIT_NONE, WAIT_PROMISE, type WaitCallback } from "../objects/port.js";
-import type { Op } from "../op.js";
+import { OP_INFLIGHT, type Op } from "../op.js";
 import { OPCODE_HANDLERS } from "../ops/index.js";
 import type { Task } from "../task.js";
 import { isU32, parseNs, TYPE_FUNCTION, TYPE_NUMBER } from "./args.js";
@@ -32,39 +33,60 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
   const port = portOf(task, portFd);
   if (port === null) return -EBADF;
   const kernel = task.kernel;
-  const view = task.view;
   const tracer = kernel.tracer;
+  // Entries are read as u32 words (index = byte offset / 4). A misaligned
+  // array is copied entry by entry into an aligned scratch first.
+  const aligned = ((entries as number) & 3) === 0;
+  const words = aligned ? task.u32 : kernel.sqeScratch;
   let accepted = 0;
   let at = entries as number;
   for (let i = 0; i < count; i++, at += SUBMISSION_SIZE) {
     if (port.reserved >= port.capacity) break;
     port.reserved++;
+    let w = at >>> 2;
+    if (!aligned) {
+      copySqe(task.memory, at, kernel.sqeScratchBytes);
+      w = 0;
+    }
     const op = kernel.allocOp();
     op.port = port;
     op.task = task;
-    op.udLo = view.getUint32(at, true);
-    op.udHi = view.getUint32(at + 4, true);
-    const opcode = view.getUint32(at + SQE_OPCODE, true);
+    op.udLo = words[w] as number;
+    op.udHi = words[w + 1] as number;
+    const opcode = words[w + 2] as number;
     op.opcode = opcode;
-    op.fd = view.getInt32(at + SQE_FD, true);
-    const baHi = view.getUint32(at + SQE_BUF_ADDR + 4, true);
-    // an address past 2^32 can never be valid; keep it invalid without BigInt
-    op.bufAddr = baHi === 0 ? view.getUint32(at + SQE_BUF_ADDR, true) : -1;
-    op.bufLen = view.getUint32(at + SQE_BUF_LEN, true);
-    const tHi = view.getUint32(at + SQE_TIMEOUT_NS + 4, true);
-    op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + view.getUint32(at + SQE_TIMEOUT_NS, true);
-    port.addInflight(op);
+    op.state = OP_INFLIGHT;
+    if (opcode === OP_NOP) {
+      // NOP takes no arguments: its other fields are never read
+      op.fd = -1;
+      op.bufAddr = 0;
+      op.bufLen = 0;
+      op.timeoutNs = 0;
+    } else {
+      op.fd = (words[w + 4] as number) | 0;
+      // an address past 2^32 can never be valid; keep it invalid without BigInt
+      op.bufAddr = words[w + 7] === 0 ? (words[w + 6] as number) : -1;
+      op.bufLen = words[w + 8] as number;
+      const tHi = words[w + 11] as number;
+      op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + (words[w + 10] as number);
+    }
     if (tracer !== null) tracer.submit(op);
     accepted++;
-    if (view.getUint32(at + SQE_FLAGS, true) !== 0) {
+    if (words[w + 3] !== 0) {
       kernel.complete(op, -EINVAL);
       continue;
     }
     const handler = opcode < OPCODE_HANDLERS.length ? OPCODE_HANDLERS[opcode] : undefined;
     if (handler === undefined) kernel.complete(op, -EINVAL);
     else handler(kernel, op, task);
+    // linked only now: most entries complete at once and never need the list
+    if (op.state === OP_INFLIGHT && !op.linked && op.port === port) port.addInflight(op);
   }
   return accepted === 0 ? -EBUSY : accepted;
+}
+
+function copySqe(mem: Uint8Array, at: number, into: Uint8Array): void {
+  for (let i = 0; i < SUBMISSION_SIZE; i++) into[i] = mem[at + i] as number;
 }
 
 /**
