@@ -25,6 +25,7 @@ const ES2023_PLUS = [
 const TARGETS = [
   { dir: "core", globals: true, imports: "core" },
   { dir: "drivers/moddable", globals: true, imports: null },
+  { dir: "firmware", globals: true, imports: null },
 ];
 
 function* walk(dir) {
@@ -80,4 +81,4 @@ if (problems.length > 0) {
   console.error(`check-core: ${problems.length} problem(s):\n  ${problems.join("\n  ")}`);
   process.exit(1);
 }
-console.log("check-core: core/ and drivers/moddable/ are ES2022 with no host globals or outside imports");
+console.log("check-core: core/, drivers/moddable/ and firmware/ are ES2022 with no host globals or outside imports");
