@@ -12,6 +12,7 @@ commands:
 export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  start: (args) => import("./commands/start.js").then((m) => m.start(args)),
   help: async () => {
     process.stdout.write(USAGE);
     return 0;
