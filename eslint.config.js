@@ -44,4 +44,12 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "fs", "path", "os", "**/host-sim/**", "**/tools/**"], message: "drivers/moddable and firmware/ run in XS: nothing from Node, host-sim or tools." }] }],
     },
   },
+  {
+    // engine-neutral too: bundled and run in XS (tools/xs/run-conformance.mjs)
+    files: ["host-sim/**/*.ts", "tests/conformance/**/*.ts"],
+    rules: {
+      "no-restricted-globals": ["error", ...HOST_GLOBALS],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "fs", "path", "os", "child_process", "vitest"], message: "engine-neutral code runs in XS: no Node modules, no test runner." }] }],
+    },
+  },
 );

@@ -27,3 +27,9 @@ export type { KernelTracer } from "./trace.js";
 export { KernelObject, KIND_PORT, KIND_IRQ, KIND_DEVICE, KIND_SEND, KIND_RECV, KIND_NOTIFY, KIND_NAMES } from "./objects/object.js";
 export { Port } from "./objects/port.js";
 export type { Op } from "./op.js";
+export { Channel, SendEnd, RecvEnd, IPC_MAX_CAPACITY } from "./objects/channel.js";
+export { NotifyObject } from "./objects/notify.js";
+export { IpcState, registryHeld } from "./objects/ipc-state.js";
+export { utf8Length } from "./sys/ipc.js";
+/** The ergonomic API (also the package entry `ioport/api`). */
+export * as api from "./api/index.js";

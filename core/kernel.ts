@@ -12,6 +12,7 @@
  */
 import { DEFAULT_CQ_ENTRIES } from "./constants.js";
 import { DeviceTable } from "./objects/device.js";
+import type { IpcState } from "./objects/ipc-state.js";
 import type { KernelObject } from "./objects/object.js";
 import type { Port } from "./objects/port.js";
 import { Op, OP_INFLIGHT } from "./op.js";
@@ -51,7 +52,13 @@ export class Kernel {
 
   private depth = 0;
   private flushing = false;
-  private readonly wakeList: Port[] = [];
+  /**
+   * Ports to wake at the next flush: entries [0, wakeCount). Cleared by
+   * overwriting, never by `length = 0`, which in V8 drops the backing store
+   * and made every flush allocate a new one.
+   */
+  private readonly wakeList: (Port | null)[] = [];
+  private wakeCount = 0;
 
   constructor(platform: Platform, options: KernelOptions = {}) {
     this.platform = platform;
@@ -94,6 +101,14 @@ export class Kernel {
    * are closed (spec §9). Subsystems that carry objects register a collector.
    */
   readonly orphanCollectors: ((kernel: Kernel) => void)[] = [];
+  /**
+   * Called by Task.exit before its fds are closed (the IPC layer withdraws the
+   * task's blocked syscalls here).
+   */
+  readonly exitHooks: ((task: Task) => void)[] = [];
+  /** Channel/message state, created by the first ipc_create. */
+  ipc: IpcState | null = null;
+
   private collectOrphans(): void {
     for (const c of this.orphanCollectors) c(this);
   }
@@ -165,23 +180,23 @@ export class Kernel {
   queueWake(port: Port): void {
     if (port.wakeQueued) return;
     port.wakeQueued = true;
-    this.wakeList.push(port);
+    this.wakeList[this.wakeCount++] = port;
     if (this.depth === 0 && !this.flushing) this.flush();
   }
 
   private flush(): void {
+    if (this.wakeCount === 0) return;
     const list = this.wakeList;
-    if (list.length === 0) return;
     this.flushing = true;
     try {
-      for (let i = 0; i < list.length; i++) {
+      for (let i = 0; i < this.wakeCount; i++) {
         const port = list[i] as Port;
         port.wakeQueued = false;
         if (port.waiterReady()) port.deliver();
       }
     } finally {
-      // truncating an array is costly in some engines: only when it was used
-      list.length = 0;
+      for (let i = 0; i < this.wakeCount; i++) list[i] = null;
+      this.wakeCount = 0;
       this.flushing = false;
     }
   }

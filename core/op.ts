@@ -15,6 +15,7 @@
  * - `discardHook(op)`: a queued completion that will never be reaped (its
  *   port closed): release carried objects.
  */
+import type { Msg } from "./objects/message.js";
 import type { KernelObject } from "./objects/object.js";
 import type { Port } from "./objects/port.js";
 import type { Task } from "./task.js";
@@ -56,6 +57,13 @@ export class Op {
   b = 0;
   c = 0;
   obj: unknown = null;
+  /** IPC message carried by the op (a parked send, or a receive awaiting reap). */
+  msg: Msg | null = null;
+  /**
+   * Resolver of a blocking syscall (ipc_send/ipc_recv) parked as an op with
+   * no port; null for port ops.
+   */
+  waiter: ((n: number) => void) | null = null;
 
   /** Port in-flight list links (submission order). */
   pPrev: Op | null = null;
@@ -80,6 +88,8 @@ export class Op {
     this.b = 0;
     this.c = 0;
     this.obj = null;
+    this.msg = null;
+    this.waiter = null;
     this.pPrev = this.pNext = this.qPrev = this.qNext = null;
     this.result = 0;
     this.cflags = 0;

@@ -116,6 +116,7 @@ export class Task {
     k.enter();
     try {
       this.exited = true;
+      for (const h of k.exitHooks) h(this);
       for (let fd = 0; fd < MAX_FDS; fd++) this.closeFd(fd);
       k.taskExited(this);
     } finally {

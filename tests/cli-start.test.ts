@@ -19,6 +19,7 @@ describe("ioport start", () => {
     expect(out).toContain("uart  | ioport> uptime\n");
     expect(out).toContain("uart  | loopback: drove 4 edges, counted 4 - jumper OK");
     expect(out).toContain("uart  | unknown command: frobnicate (try help)");
+    expect(out).toContain("uart  | pong #1 from worker (served 1;");
     expect(out).toMatch(/done {2}\| 7 commands, 2 presses \(3 bounces filtered\), LED off, 5 heartbeats, 4 loopback edges, .*live objects 0\n$/);
   });
 

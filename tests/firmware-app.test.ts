@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ENOSYS } from "../core/index.js";
 import { startApp, formatDuration, PROMPT } from "../firmware/main/app.js";
 import { Simulator } from "../host-sim/index.js";
 
@@ -89,12 +88,19 @@ describe("demo firmware (firmware/main/app.ts) on the simulated board", () => {
     expect(app.stats.loopbackEdges).toBe(4);
   });
 
-  it("ping: the worker's channel is written against the IPC syscalls (-ENOSYS until the IPC layer is in)", async () => {
+  it("ping: the shell passes a reply channel's send end to the worker, which answers on it", async () => {
     const { sim, app, typeAndRun, logs } = boot();
     await sim.advance(10 * MS);
-    expect(app.stats.ipc).toBe(-ENOSYS);
-    expect(logs).toContain("worker: ipc_create failed: ENOSYS (channels are not in this build)");
-    expect(await typeAndRun("ping\r")).toContain("ping: no worker (svc_lookup: ENOSYS");
+    expect(app.stats.ipc).toBe(0);
+    const before = sim.kernel.liveObjects;
+    expect(await typeAndRun("ping\r")).toBe("ping\r\npong #1 from worker (served 1; it answered on its fd 2, passed from our fd 3)\r\nioport> ");
+    expect(await typeAndRun("ping\r")).toContain("pong #2 from worker (served 2;");
+    expect(app.stats).toMatchObject({ pings: 2, pongs: 2 });
+    // both ends of each reply channel are closed on both sides afterwards (the shell's fd from
+    // svc_lookup is one more reference to the worker's registered send end, not a new object)
+    expect(sim.kernel.liveObjects).toBe(before);
+    expect(app.worker.task.fds.filter((f) => f !== null).length).toBe(2); // its recv end and its port
+    expect(logs).toEqual([]);
   });
 
   it("runs on the Pico board file too: active-low button with pull-up, LED GP25", async () => {

@@ -52,6 +52,26 @@ export abstract class KernelObject {
     }
   }
 
+  /**
+   * Closes the object whatever its reference count (the orphan collector, for
+   * objects kept alive only by fd-passing cycles). Holders that unref it later
+   * find it closed and do nothing.
+   */
+  forceClose(): void {
+    if (this.closed) return;
+    this.refs = 0;
+    this.closed = true;
+    this.onLastClose();
+    this.kernel.objectDestroyed(this);
+  }
+
+  /**
+   * Calls `visit` for each object this one keeps alive through carried
+   * messages (a recv end's queue, a port's operations). Used to find what the
+   * service registry holds.
+   */
+  visitCarried(_visit: (obj: KernelObject) => void): void {}
+
   /** Close semantics of the object (spec §7, §9): cancel arms, notify peers, release. */
   protected abstract onLastClose(): void;
 }

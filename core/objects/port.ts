@@ -23,6 +23,7 @@ import { EBADF } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { OP_INFLIGHT, OP_QUEUED, type Op } from "../op.js";
 import type { Task } from "../task.js";
+import { visitMsg } from "./message.js";
 import { KernelObject, KIND_PORT } from "./object.js";
 
 export const WAIT_NONE = 0;
@@ -134,6 +135,15 @@ export class Port extends KernelObject {
     this.waitTimedOut = false;
     if (mode === WAIT_CB) this.kernel.callUser(cb as WaitCallback, n);
     else (resolve as (n: number) => void)(n);
+  }
+
+  /** Objects carried by this port's in-flight sends and unreaped receives. */
+  override visitCarried(visit: (obj: KernelObject) => void): void {
+    for (let op = this.inflightHead; op !== null; op = op.pNext) if (op.msg !== null) visitMsg(op.msg, visit);
+    for (let i = 0; i < this.count; i++) {
+      const op = this.ring[(this.head + i) % this.capacity] as Op;
+      if (op.msg !== null) visitMsg(op.msg, visit);
+    }
   }
 
   protected onLastClose(): void {

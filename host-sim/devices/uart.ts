@@ -13,7 +13,7 @@
 import { ceilMulDiv } from "../../core/bytes.js";
 import type { SerialBackend, SerialSink } from "../../core/devices.js";
 import type { Platform } from "../../core/platform.js";
-import { utf8 } from "./utf8.js";
+import { utf8, utf8Decode } from "./utf8.js";
 
 interface Burst {
   data: Uint8Array;
@@ -147,7 +147,7 @@ export class SimUart implements SerialBackend {
 
   /** `received()` decoded as UTF-8. */
   receivedText(): string {
-    return new TextDecoder().decode(this.received());
+    return utf8Decode(this.received());
   }
 
   /** Forgets the transmitted bytes recorded so far. */
