@@ -6,6 +6,7 @@ const USAGE = `usage: ioport <command> [options]
 
 commands:
   start            run the demo firmware on the simulated board
+  firmware         build the demo firmware for a board with the Moddable SDK (--board <name> [--flash])
   help             show this help
 `;
 
@@ -13,6 +14,7 @@ export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   start: (args) => import("./commands/start.js").then((m) => m.start(args)),
+  firmware: (args) => import("./commands/firmware.js").then((m) => m.firmware(args)),
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

@@ -8,6 +8,8 @@
  * Everything is made inside the default export, which Moddable calls at
  * start-up: nothing mutable at module top level (Moddable freezes it).
  */
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- ambient module declarations (embedded:io/*, timer, ioport/clock, ioport:board) have no import form
+/// <reference path="../moddable-env.d.ts" />
 import Digital from "embedded:io/digital";
 import Serial from "embedded:io/serial";
 import SPI from "embedded:io/spi";
