@@ -81,7 +81,7 @@ describe("ioport firmware", () => {
 
   it("without $MODDABLE: a clear error naming the Getting Started guide, exit 1, nothing run", () => {
     const s = standIn();
-    const env = { ...s.env };
+    const env: NodeJS.ProcessEnv = { ...s.env };
     delete env.MODDABLE;
     const r = run(["--board", "pico"], env);
     expect(r.status).toBe(1);
