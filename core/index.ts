@@ -9,6 +9,7 @@ export { Kernel, type KernelOptions } from "./kernel.js";
 export { Task, type SpawnOptions } from "./task.js";
 export type { Syscalls } from "./sys/index.js";
 export type { Platform, TimerCallback } from "./platform.js";
+export type { BoardSpec, BoardUart, BoardSpi, BoardModdable, BoardButtonWiring } from "./board.js";
 export type {
   PlatformDevices,
   GpioBackend,

@@ -2,7 +2,8 @@
 export { Simulator, SimPlatform, SimPin, type SimulatorOptions, type RunOptions } from "./simulator.js";
 export { Prng } from "./prng.js";
 export { EventQueue } from "./event-queue.js";
-export { loadBoard, boardNames, type BoardSpec } from "./boards.js";
+export { loadBoard, boardNames, checkBoard, type BoardSpec } from "./boards.js";
+export { validate as validateJsonSchema, type JsonSchema } from "./json-schema.js";
 export { settle } from "./settle.js";
 export { SimGpio, type LatencyModel } from "./devices/gpio.js";
 export { SimUart } from "./devices/uart.js";

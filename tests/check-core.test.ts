@@ -54,7 +54,7 @@ async function guardOn(files: Record<string, string>): Promise<{ code: number; o
 describe("tools/check-core.mjs", () => {
   it("passes on this repository", async () => {
     const r = await run(process.execPath, [guard]);
-    expect(r.out).toMatch(/check-core: core\/, host-sim\/, tests\/conformance\/, drivers\/moddable\/ are ES2022/);
+    expect(r.out).toMatch(/check-core: core\/, host-sim\/, tests\/conformance\/, drivers\/moddable\/, firmware\/ are ES2022/);
     expect(r.code).toBe(0);
   });
 

@@ -8,7 +8,8 @@
 //                       yet), which neutral files must not import either
 //   tests/conformance/  the same; imports only each other and the two public
 //                       entry points core/index and host-sim/index (spec §8)
-//   drivers/moddable/   no Node or DOM global (Moddable's own, like trace, are
+//   drivers/moddable/,
+//   firmware/           no Node or DOM global (Moddable's own, like trace, are
 //                       fine), no ES2023+ built-in, no Node module; relative
 //                       imports stay in core/, drivers/moddable/, boards/
 //
@@ -79,6 +80,7 @@ export const TARGETS = [
   { dir: "host-sim", globals: NEUTRAL_GLOBALS, within: ["core", "host-sim", "boards"], files: [], bare: false, nodeOnly: NODE_ONLY_HOST_SIM },
   { dir: "tests/conformance", globals: NEUTRAL_GLOBALS, within: ["tests/conformance"], files: ["core/index", "host-sim/index"], bare: false },
   { dir: "drivers/moddable", globals: NODE_DOM_GLOBALS, within: ["core", "drivers/moddable", "boards"], files: [], bare: true },
+  { dir: "firmware", globals: NODE_DOM_GLOBALS, within: ["core", "drivers/moddable", "firmware", "boards"], files: [], bare: true },
 ];
 
 function* walk(dir) {

@@ -8,6 +8,7 @@ commands:
   start            run the demo firmware on the simulated board
   sim <scenario>   run a scenario (JSON or a JS/TS module) on the simulated board
   dst              deterministic simulation testing: seeds of random workloads and faults
+  firmware         build the demo firmware for a board with the Moddable SDK (--board <name> [--flash])
   help             show this help
 `;
 
@@ -16,6 +17,8 @@ export type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   sim: async (args) => (await import("./commands/sim.js")).sim(args),
   dst: async (args) => (await import("./commands/dst.js")).dst(args),
+  start: (args) => import("./commands/start.js").then((m) => m.start(args)),
+  firmware: (args) => import("./commands/firmware.js").then((m) => m.firmware(args)),
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

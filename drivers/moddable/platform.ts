@@ -1,0 +1,97 @@
+/**
+ * The Platform for Moddable XS on ESP32 and RP2040 (core/platform.ts): the
+ * composition of the drivers in this folder for one board.
+ *
+ * - Clock: our native microsecond counter (`ioport/clock`,
+ *   drivers/moddable/clock/: `time_us_64()` on the Pico,
+ *   `esp_timer_get_time()` on ESP32) × 1000 → ns. Monotonic; exact to 2^53
+ *   ns (about 104 days of uptime).
+ * - Timers: ModdableTimers, one host timer for every kernel timer.
+ * - Devices from the board file: GPIO (DigitalGpio), every UART with pins
+ *   (ModdableSerial), every SPI bus with pins (ModdableSpi), and the
+ *   board's timer IRQ lines (run by the kernel on the timers above).
+ *
+ * Everything comes in as parameters — the IO classes, `Timer`, the clock
+ * function — so this module imports nothing from Moddable and keeps no
+ * module-level state: Moddable freezes what a preloaded module's top level
+ * made, and host tests pass fakes. The firmware's main.ts passes the real
+ * `embedded:io/*` classes.
+ */
+import type { BoardSpec } from "../../core/board.js";
+import type { PlatformDevices, SerialBackend, SpiBackend } from "../../core/devices.js";
+import type { Platform, TimerCallback } from "../../core/platform.js";
+import { DigitalGpio } from "./digital.js";
+import type { IoClasses, TimerApi } from "./io-types.js";
+import { ModdableSerial } from "./serial.js";
+import { ModdableSpi } from "./spi.js";
+import { ModdableTimers } from "./timers.js";
+
+export interface ModdablePlatformOptions<T> {
+  board: BoardSpec;
+  /** The ECMA-419 classes: `Digital`, `Serial`, `SPI` from `embedded:io/*`. */
+  io: IoClasses;
+  /** `Timer` from Moddable's `timer` module. */
+  Timer: TimerApi<T>;
+  /** Microseconds since boot: `microseconds` from `ioport/clock`. */
+  microseconds: () => number;
+  /** Diagnostics (e.g. `trace`). */
+  log?: (message: string) => void;
+}
+
+export class ModdablePlatform<T> implements Platform {
+  readonly devices: PlatformDevices;
+  readonly gpio: DigitalGpio;
+  readonly serial: ModdableSerial<T>[] = [];
+  readonly spi: ModdableSpi<T>[] = [];
+  readonly timers: ModdableTimers<T>;
+  private readonly microseconds: () => number;
+  private readonly logFn: ((message: string) => void) | undefined;
+
+  constructor(options: ModdablePlatformOptions<T>) {
+    const { board, io, Timer } = options;
+    this.microseconds = options.microseconds;
+    this.logFn = options.log;
+    const clock = (): number => this.now();
+    this.timers = new ModdableTimers(Timer, clock);
+    const pulls: Record<number, "up" | "down" | "none"> = {};
+    if (board.button !== undefined && board.buttonWiring !== undefined) pulls[board.button] = board.buttonWiring.pull;
+    this.gpio = new DigitalGpio(io.Digital, board.gpio.pins, clock, { pulls, log: (m) => this.log(m) });
+    const serial: SerialBackend[] = [];
+    if (io.Serial !== undefined) {
+      for (const u of board.uart) {
+        if (u.port === undefined) continue;
+        const s = new ModdableSerial(io.Serial, u, Timer, clock);
+        this.serial.push(s);
+        serial.push(s);
+      }
+    }
+    const spi: SpiBackend[] = [];
+    if (io.SPI !== undefined) {
+      for (const b of board.spi) {
+        if (b.clock === undefined) continue;
+        const s = new ModdableSpi(io.SPI, b, Timer, clock);
+        this.spi.push(s);
+        spi.push(s);
+      }
+    }
+    this.devices = { gpio: this.gpio, timers: board.timers, serial, spi };
+  }
+
+  now(): number {
+    return this.microseconds() * 1000;
+  }
+
+  schedule(atNs: number, cb: TimerCallback, arg: unknown): number {
+    return this.timers.schedule(atNs, cb, arg);
+  }
+
+  cancel(handle: number): void {
+    this.timers.cancel(handle);
+  }
+
+  log(message: string): void {
+    if (this.logFn) this.logFn(message);
+  }
+}
+
+export type { IoClasses, TimerApi } from "./io-types.js";

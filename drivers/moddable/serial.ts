@@ -1,0 +1,132 @@
+/**
+ * UART on Moddable: the SerialBackend from ECMA-419 `Serial`
+ * (`embedded:io/serial`, `format: "number"`, one byte per read/write, so
+ * nothing is allocated per byte).
+ *
+ * - Receive: `onReadable(count)` reads up to `count` bytes at once and hands
+ *   each to the kernel with one clock reading for the batch (the bytes sat
+ *   in the driver's FIFO; their arrival times are not known any closer).
+ *   Bytes the kernel cannot buffer are dropped and counted there (overrun,
+ *   reported as -EOVERFLOW): the kernel's receive buffer is the board's.
+ * - Transmit with backpressure: `onWritable(count)` says how many bytes the
+ *   transmit FIFO takes now; `transmit` writes at most that many and waits
+ *   for the next `onWritable` for the rest — no busy loop, no "tx full"
+ *   exception. `transmitDone` is reported when the last byte has been handed
+ *   to the FIFO (docs/decisions.md); if that happened inside `transmit`
+ *   itself it is deferred to a later pass of the main loop, so the kernel
+ *   never completes a write inside the io_submit that started it.
+ * - `abortTransmit` stops feeding the FIFO; bytes already in it (at most its
+ *   size) still go out — the hardware offers no way to take them back.
+ */
+import type { BoardUart } from "../../core/board.js";
+import type { SerialBackend, SerialSink } from "../../core/devices.js";
+import type { SerialClass, SerialIo, TimerApi } from "./io-types.js";
+import { Step } from "./step.js";
+
+export class ModdableSerial<T> implements SerialBackend {
+  readonly path: string;
+  readonly baud: number;
+  readonly rxBuffer: number;
+  private readonly Serial: SerialClass;
+  private readonly spec: BoardUart;
+  private readonly clock: () => number;
+  private readonly doneStep: Step<T>;
+  private io: SerialIo | null = null;
+  private sink: SerialSink | null = null;
+  /** Bytes the transmit FIFO takes now (from the last onWritable, minus what we wrote since). */
+  private room = 0;
+  private txData: Uint8Array | null = null;
+  private txOff = 0;
+  private txLen = 0;
+  private txK = 0;
+  private inTransmit = false;
+  /** Statistics. */
+  bytesIn = 0;
+  bytesOut = 0;
+
+  constructor(Serial: SerialClass, spec: BoardUart, timerApi: TimerApi<T>, clock: () => number) {
+    if (spec.port === undefined || spec.tx === undefined || spec.rx === undefined) {
+      throw new Error(`ioport: ${spec.path} needs port, tx and rx in the board file to run on hardware`);
+    }
+    this.Serial = Serial;
+    this.spec = spec;
+    this.path = spec.path;
+    this.baud = spec.baud;
+    this.rxBuffer = spec.rxBuffer;
+    this.clock = clock;
+    this.doneStep = new Step(timerApi, () => this.finish());
+  }
+
+  connect(sink: SerialSink): void {
+    this.sink = sink;
+    if (this.io !== null) return;
+    const spec = this.spec;
+    this.io = new this.Serial({
+      port: spec.port as number,
+      receive: spec.rx as number,
+      transmit: spec.tx as number,
+      baud: spec.baud,
+      format: "number",
+      onReadable: (count: number) => this.readable(count),
+      onWritable: (count: number) => this.writable(count),
+    });
+  }
+
+  private readable(count: number): void {
+    const io = this.io;
+    const sink = this.sink;
+    if (io === null || sink === null) return;
+    const now = this.clock();
+    for (let i = 0; i < count; i++) {
+      const b = io.read();
+      if (typeof b !== "number") break;
+      this.bytesIn++;
+      sink.receive(b, now);
+    }
+  }
+
+  private writable(count: number): void {
+    this.room = count;
+    if (this.txData !== null) this.pump();
+  }
+
+  transmit(data: Uint8Array, off: number, len: number): void {
+    this.txData = data;
+    this.txOff = off;
+    this.txLen = len;
+    this.txK = 0;
+    this.inTransmit = true;
+    try {
+      this.pump();
+    } finally {
+      this.inTransmit = false;
+    }
+  }
+
+  /** Writes what the FIFO takes; reports the end when every byte is in. */
+  private pump(): void {
+    const io = this.io;
+    const data = this.txData;
+    if (io === null || data === null) return;
+    const base = this.txOff;
+    while (this.txK < this.txLen && this.room > 0) {
+      io.write(data[base + this.txK] as number);
+      this.txK++;
+      this.room--;
+      this.bytesOut++;
+    }
+    if (this.txK < this.txLen) return;
+    this.txData = null;
+    if (this.inTransmit) this.doneStep.request();
+    else if (this.sink !== null) this.sink.transmitDone(this.clock());
+  }
+
+  private finish(): void {
+    if (this.sink !== null) this.sink.transmitDone(this.clock());
+  }
+
+  abortTransmit(): void {
+    this.txData = null;
+    this.doneStep.cancel();
+  }
+}
