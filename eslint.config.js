@@ -35,4 +35,9 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["node:*", "../../*", "fs", "path", "os"], message: "core/ imports nothing outside core/." }] }],
     },
   },
+  {
+    // the engine-neutral probe core runs in XS too (firmware/irq-latency/main.ts on the board)
+    files: ["firmware/irq-latency/probe.ts", "firmware/irq-latency/kernel-modes.ts"],
+    rules: { "no-restricted-globals": ["error", ...HOST_GLOBALS] },
+  },
 );
