@@ -6,12 +6,14 @@ const USAGE = `usage: ioport <command> [options]
 
 commands:
   start            run the demo firmware on the simulated board
+  hil              interrupt latency: analyse the irq-latency probe (board or --sim)
   help             show this help
 `;
 
 export type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
+  hil: async (args) => (await import("./commands/hil.js")).hil(args),
   help: async () => {
     process.stdout.write(USAGE);
     return 0;
