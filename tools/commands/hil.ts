@@ -315,8 +315,7 @@ export async function hil(args: string[]): Promise<number> {
       if (lines[lines.length - 1] === "") lines.pop();
       for (const line of lines) {
         if (record) record.push(line);
-        parser.feed(line);
-        progress.update(parser);
+        parser.feed(line); // a file reads at once: no progress to show
       }
     }
   } catch (e) {
