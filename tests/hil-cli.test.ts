@@ -23,7 +23,7 @@ describe("ioport hil", () => {
     expect(r.stderr).not.toMatch(/problem|INCOMPLETE/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^board pico · clock sim · 300 samples per mode announced/);
-    expect(r.stdout).toMatch(/^a  raw onReadable +300 +\d+ +57 /m);
+    expect(r.stdout).toMatch(/^a {2}raw onReadable +300 +\d+ +57 /m);
     expect(r.stdout).toContain("overhead against the raw callback: (b)/(a) p50 1.14×");
     expect(r.stdout).toMatch(/^ {2}204 │█+/m);
     expect(r.stderr).toMatch(/progress 100% {2}a 300\/300 {2}b 300\/300 {2}c 300\/300/); // plain progress: stderr is not a TTY
@@ -53,7 +53,7 @@ describe("ioport hil", () => {
   it("a truncated recording: statistics of what arrived, the truncation named, exit 1", async () => {
     const r = await runCli(["hil", "--file", fixture("truncated.txt")]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^c  io_wait \+ await +120 /m);
+    expect(r.stdout).toMatch(/^c {2}io_wait \+ await +120 /m);
     expect(r.stderr).toContain("line 522: IOPL1 record without its");
     expect(r.stderr).toContain("mode c: 120 of 200 samples announced by the header (line 1); missing sample numbers 120-199");
     expect(r.stderr).toContain("INCOMPLETE");
@@ -64,7 +64,7 @@ describe("ioport hil", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("skipped 6 line(s) that are not IOPL1 records (other output on the console), first at line(s) 1, 2, 3, 55, 556");
     expect(r.stderr).toContain("line 223: checksum 39 does not match the line (computed 08)");
-    expect(r.stdout).toMatch(/^b  io_wait_cb +199 /m);
+    expect(r.stdout).toMatch(/^b {2}io_wait_cb +199 /m);
   });
 
   it("a wrong format version is a hard error: exit 2, no statistics", async () => {
