@@ -44,7 +44,8 @@ export function renderSvg(r: Report, title?: string): string {
   const o: string[] = [];
   o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`);
   o.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
-  const heading = title ?? `Edge → user code latency · board ${r.board ?? "?"} · clock ${r.clock ?? "?"}`;
+  const where = r.source.startsWith("simulator") ? "simulated (board model)" : `clock ${r.clock ?? "?"}`;
+  const heading = title ?? `Edge → user code latency · board ${r.board ?? "?"} · ${where}`;
   o.push(`<text x="${L}" y="28" font-size="16" font-weight="600">${esc(heading)}</text>`);
   const sub = `${modes.map((m) => `${m.mode}: ${m.stats?.n ?? 0}`).join(", ")} samples${r.complete ? "" : " · INCOMPLETE stream (see problems)"}`;
   o.push(`<text x="${L}" y="48" fill="#555">${esc(sub)}</text>`);
