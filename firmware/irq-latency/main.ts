@@ -13,9 +13,21 @@
  * - the clock: `ioport/clock` (`time_us_64()` on the Pico,
  *   `esp_timer_get_time()` on ESP32), read on the board: USB-serial
  *   buffering delays the lines, never the timestamps.
- * Lines go to the console with `trace` (USB CDC on the Pico). The probe runs
- * again and again, a few seconds apart, so `ioport hil` can be started at
- * any time: it reads from the next header to the next end line.
+ * Lines go to the console with `trace` (USB CDC on the Pico), held until the
+ * end of the run: printing while measuring disturbs the measurement (on the
+ * emulated Pico a line printed in the settle gap made the next raw edge
+ * arrive after ~450 µs instead of ~57). The probe runs again and again, a
+ * few seconds apart, so `ioport hil` can be started at any time: it reads
+ * from the next header to the next end line.
+ *
+ * MODES: Moddable SDK 8.2.3 on the Pico cannot re-open an edge-watching
+ * `Digital` on a pin after closing one (modules/io/digital/pico/digitalbank.c:
+ * close() calls gpio_set_irq_enabled_with_callback(pin, mask, false, NULL),
+ * which removes the GPIO interrupt callback for every pin, while the static
+ * `callback_installed` stays set): after the first mode no edge arrives.
+ * There, build one mode per firmware (MODES = ["a"], then ["b"], then
+ * ["c"]); a stalled mode shows up as `X ... timeout` lines, never as
+ * samples.
  *
  * Everything is made inside the default export: nothing mutable at module
  * top level (Moddable freezes it).
@@ -29,8 +41,9 @@ import { ModdablePlatform } from "../../drivers/moddable/platform.js";
 import { CallbackMode, PromiseMode } from "./kernel-modes.js";
 import { Probe, type ModeHooks, type ProbeHost } from "./probe.js";
 
-/** Samples per mode and run; the pause before the first run (USB enumeration) and between runs. */
-const SAMPLES = 500;
+/** Modes per run (see MODES above); samples per mode and run; the pause before the first run (USB enumeration) and between runs. */
+const MODES: readonly ("a" | "b" | "c")[] = ["a", "b", "c"];
+const SAMPLES = 200;
 const START_DELAY_MS = 2000;
 const PAUSE_MS = 3000;
 
@@ -63,15 +76,25 @@ export default function main(): void {
     after: (us, fn) => {
       Timer.set(fn, Math.ceil(us / 1000));
     },
-    emit: (line) => trace(`${line}\n`),
+    emit: (line) => {
+      held.push(line);
+    },
+  };
+  const held: string[] = [];
+  // prints the held lines a few at a time, then schedules the next run
+  const flush = (): void => {
+    let k = 0;
+    while (k < 20 && held.length > 0) {
+      trace(`${held.shift() as string}\n`);
+      k++;
+    }
+    Timer.set(held.length > 0 ? flush : runOnce, held.length > 0 ? 5 : PAUSE_MS);
   };
   const hooks = { a: raw, b: new CallbackMode(task, lb.in), c: new PromiseMode(task, lb.in) };
   let seed = 1;
   const runOnce = (): void => {
-    const probe = new Probe(host, hooks, { board: board.name, samples: SAMPLES, seed: seed++, clock: "ioport/clock" });
-    probe.start(() => {
-      Timer.set(runOnce, PAUSE_MS);
-    });
+    const probe = new Probe(host, hooks, { board: board.name, samples: SAMPLES, modes: MODES, seed: seed++, clock: "ioport/clock" });
+    probe.start(flush);
   };
   Timer.set(runOnce, START_DELAY_MS);
 }
