@@ -67,6 +67,12 @@ export interface BoardSpec {
    * sample in [min, max] ns late (seeded PRNG); absent or 0: none.
    */
   irqLatencyNs?: { min: number; max: number };
+  /**
+   * Modelled software costs on the interrupt path, ns (used by `ioport hil --sim`):
+   * `dispatch` from the backend's callback through the kernel to an io_wait_cb
+   * callback, `promiseHop` the extra promise job of the io_wait/await form.
+   */
+  irqCostNs?: { dispatch: number; promiseHop: number };
   /** Which UART the demo firmware's shell uses (default /dev/uart0). */
   console?: string;
 }

@@ -9,6 +9,7 @@ commands:
   sim <scenario>   run a scenario (JSON or a JS/TS module) on the simulated board
   dst              deterministic simulation testing: seeds of random workloads and faults
   firmware         build the demo firmware for a board with the Moddable SDK (--board <name> [--flash])
+  hil              interrupt latency: analyse the irq-latency probe (board or --sim)
   help             show this help
 `;
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   dst: async (args) => (await import("./commands/dst.js")).dst(args),
   start: (args) => import("./commands/start.js").then((m) => m.start(args)),
   firmware: (args) => import("./commands/firmware.js").then((m) => m.firmware(args)),
+  hil: async (args) => (await import("./commands/hil.js")).hil(args),
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

@@ -1,0 +1,100 @@
+/**
+ * Moddable entry of the interrupt-latency probe (issue 7; docs/hil.md).
+ * Wire a jumper from the board's `loopback.out` pin to its `loopback.in` pin
+ * (boards/<name>.json), flash, and read the console with `ioport hil --port`.
+ *
+ * - the edge: the probe drives `loopback.out` through a raw ECMA-419
+ *   `Digital` output (the same for every mode);
+ * - mode (a): a raw `embedded:io/digital` input with `onReadable` on
+ *   `loopback.in` — the baseline ioport is built on;
+ * - modes (b)/(c): the ioport kernel on the Moddable Platform
+ *   (drivers/moddable), OP_IRQ_WAIT on `loopback.in`, reaped by
+ *   `io_wait_cb` (b) or by `io_wait` and `await` (c);
+ * - the clock: `ioport/clock` (`time_us_64()` on the Pico,
+ *   `esp_timer_get_time()` on ESP32), read on the board: USB-serial
+ *   buffering delays the lines, never the timestamps.
+ * Lines go to the console with `trace` (USB CDC on the Pico), held until the
+ * end of the run: printing while measuring disturbs the measurement (on the
+ * emulated Pico a line printed in the settle gap made the next raw edge
+ * arrive after ~450 µs instead of ~57). The probe runs again and again, a
+ * few seconds apart, so `ioport hil` can be started at any time: it reads
+ * from the next header to the next end line.
+ *
+ * MODES: Moddable SDK 8.2.3 on the Pico cannot re-open an edge-watching
+ * `Digital` on a pin after closing one (modules/io/digital/pico/digitalbank.c:
+ * close() calls gpio_set_irq_enabled_with_callback(pin, mask, false, NULL),
+ * which removes the GPIO interrupt callback for every pin, while the static
+ * `callback_installed` stays set): after the first mode no edge arrives.
+ * There, build one mode per firmware (MODES = ["a"], then ["b"], then
+ * ["c"]); a stalled mode shows up as `X ... timeout` lines, never as
+ * samples.
+ *
+ * Everything is made inside the default export: nothing mutable at module
+ * top level (Moddable freezes it).
+ */
+import Digital from "embedded:io/digital";
+import Timer from "timer";
+import { microseconds } from "ioport/clock";
+import board from "ioport:board";
+import { Kernel } from "../../core/kernel.js";
+import { ModdablePlatform } from "../../drivers/moddable/platform.js";
+import { CallbackMode, PromiseMode } from "./kernel-modes.js";
+import { Probe, type ModeHooks, type ProbeHost } from "./probe.js";
+
+/** Modes per run (see MODES above); samples per mode and run; the pause before the first run (USB enumeration) and between runs. */
+const MODES: readonly ("a" | "b" | "c")[] = ["a", "b", "c"];
+const SAMPLES = 200;
+const START_DELAY_MS = 2000;
+const PAUSE_MS = 3000;
+
+export default function main(): void {
+  const lb = board.loopback;
+  if (lb === undefined) {
+    trace(`irq-latency: board ${board.name} has no "loopback" pins in its board file: nothing to measure\n`);
+    return;
+  }
+  const out = new Digital({ pin: lb.out, mode: Digital.Output });
+  out.write(0);
+
+  let input: InstanceType<typeof Digital> | null = null;
+  const raw: ModeHooks = {
+    start(onEdge) {
+      input = new Digital({ pin: lb.in, mode: Digital.Input, edge: Digital.Rising | Digital.Falling, onReadable: onEdge });
+    },
+    stop() {
+      if (input !== null) input.close();
+      input = null;
+    },
+  };
+
+  const platform = new ModdablePlatform({ board, io: { Digital }, Timer, microseconds, log: (m: string) => trace(`${m}\n`) });
+  const kernel = new Kernel(platform);
+  const task = kernel.spawn({ name: "irq-latency", memoryBytes: 1024 });
+  const host: ProbeHost = {
+    now: microseconds,
+    write: (level) => out.write(level ? 1 : 0),
+    after: (us, fn) => {
+      Timer.set(fn, Math.ceil(us / 1000));
+    },
+    emit: (line) => {
+      held.push(line);
+    },
+  };
+  const held: string[] = [];
+  // prints the held lines a few at a time, then schedules the next run
+  const flush = (): void => {
+    let k = 0;
+    while (k < 20 && held.length > 0) {
+      trace(`${held.shift() as string}\n`);
+      k++;
+    }
+    Timer.set(held.length > 0 ? flush : runOnce, held.length > 0 ? 5 : PAUSE_MS);
+  };
+  const hooks = { a: raw, b: new CallbackMode(task, lb.in), c: new PromiseMode(task, lb.in) };
+  let seed = 1;
+  const runOnce = (): void => {
+    const probe = new Probe(host, hooks, { board: board.name, samples: SAMPLES, modes: MODES, seed: seed++, clock: "ioport/clock" });
+    probe.start(flush);
+  };
+  Timer.set(runOnce, START_DELAY_MS);
+}
