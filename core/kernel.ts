@@ -43,6 +43,7 @@ export class Kernel {
   /** Aligned scratch for reading a submission from a misaligned array. */
   readonly sqeScratch = new Uint32Array(12);
   readonly sqeScratchBytes = new Uint8Array(this.sqeScratch.buffer);
+  readonly sqeScratchI32 = new Int32Array(this.sqeScratch.buffer);
   /** The board's devices (UARTs, SPI buses, GPIO, timer lines) and claimed IRQ lines. */
   readonly dev: DeviceTable;
 

@@ -31,6 +31,8 @@ export class Task {
    * aligned (the kernel checks the host is little-endian).
    */
   readonly u32: Uint32Array;
+  /** The same words, signed: XS stores into an Int32Array faster, and the bits are the same. */
+  readonly i32: Int32Array;
   readonly fds: (KernelObject | null)[] = new Array<KernelObject | null>(MAX_FDS).fill(null);
   readonly sys: Syscalls;
   exited = false;
@@ -48,6 +50,7 @@ export class Task {
     this.memory = new Uint8Array(buf);
     this.view = new DataView(buf);
     this.u32 = new Uint32Array(buf, 0, bytes >>> 2);
+    this.i32 = new Int32Array(buf, 0, bytes >>> 2);
     this.sys = new Syscalls(this);
   }
 

@@ -36,8 +36,19 @@ export class Port extends KernelObject {
   readonly capacity: number;
   /** Accepted submissions whose completion is not yet reaped. */
   reserved = 0;
-  private readonly ring: (Op | null)[];
-  private head = 0;
+  /**
+   * The completion ring. A slot holds the completed op, or null for a
+   * completion posted without one — a NOP or an entry rejected at once,
+   * written by io_submit — whose fields (flags 0, an int32 result) are then
+   * in the raw arrays below: those need no op record at all, which was most
+   * of what a NOP cost.
+   */
+  readonly ring: (Op | null)[];
+  readonly rawUd: Int32Array;
+  readonly rawRes: Int32Array;
+  readonly rawOpc: Int32Array;
+  /** Oldest queued slot. */
+  head = 0;
   /** Completions queued, not yet reaped. */
   count = 0;
   inflightHead: Op | null = null;
@@ -60,6 +71,9 @@ export class Port extends KernelObject {
     super(kernel, KIND_PORT);
     this.capacity = capacity;
     this.ring = new Array<Op | null>(capacity).fill(null);
+    this.rawUd = new Int32Array(2 * capacity);
+    this.rawRes = new Int32Array(capacity);
+    this.rawOpc = new Int32Array(capacity);
   }
 
   addInflight(op: Op): void {
@@ -106,32 +120,65 @@ export class Port extends KernelObject {
   reap(task: Task, out: number, max: number): number {
     const n = this.count < max ? this.count : max;
     const kernel = this.kernel;
-    // Aligned output is written as u32 words; a misaligned one through the DataView.
-    const words = (out & 3) === 0 ? task.u32 : null;
+    const ring = this.ring;
+    const cap = this.capacity;
+    // Aligned output is written as words (through the Int32Array view, which
+    // XS stores into fastest: ToInt32 keeps the bits); a misaligned one
+    // through the DataView.
+    const words = (out & 3) === 0 ? task.i32 : null;
     let w = out >>> 2;
+    const rawUd = this.rawUd;
+    const rawRes = this.rawRes;
+    const rawOpc = this.rawOpc;
+    let at = this.head;
+    // slots taken but not yet accounted in head/count/reserved
+    let taken = 0;
     for (let i = 0; i < n; i++, w += 6) {
-      const op = this.ring[this.head] as Op;
-      this.ring[this.head] = null;
-      if (++this.head === this.capacity) this.head = 0;
-      this.count--;
+      const op = ring[at] as Op | null;
+      const slot = at;
+      if (++at === cap) at = 0;
+      taken++;
+      if (op === null) {
+        const r = rawRes[slot] as number;
+        if (words !== null) {
+          words[w] = rawUd[2 * slot] as number;
+          words[w + 1] = rawUd[2 * slot + 1] as number;
+          words[w + 2] = r;
+          words[w + 3] = r < 0 ? -1 : 0;
+          words[w + 4] = 0;
+          words[w + 5] = rawOpc[slot] as number;
+        } else {
+          writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, r, 0, rawOpc[slot] as number);
+        }
+        continue;
+      }
+      ring[slot] = null;
+      // account before the copy-out hook runs: the port is consistent if it looks
+      this.head = at;
+      this.count -= taken;
+      this.reserved -= taken;
+      taken = 0;
       if (op.reapHook !== null) op.reapHook(op);
       const r = op.result;
       if (words !== null && r >= -0x80000000 && r <= 0xffffffff) {
         words[w] = op.udLo;
         words[w + 1] = op.udHi;
-        words[w + 2] = r; // ToUint32: a negative errno becomes its two's complement low word
-        words[w + 3] = r < 0 ? 0xffffffff : 0;
+        words[w + 2] = r; // ToInt32 keeps the low word of a result below 2^32
+        words[w + 3] = r < 0 ? -1 : 0;
         words[w + 4] = op.cflags;
         words[w + 5] = op.opcode;
       } else {
         writeCompletion(task.view, out + i * COMPLETION_SIZE, op.udLo, op.udHi, r, op.cflags, op.opcode);
       }
       if (kernel.tracer !== null) kernel.tracer.reap(op);
-      this.reserved--;
       kernel.freeOp(op);
     }
+    this.head = at;
+    this.count -= taken;
+    this.reserved -= taken;
     return n;
   }
+
 
 
   /** Resolves the pending waiter (from the kernel's flush only). */
@@ -158,8 +205,8 @@ export class Port extends KernelObject {
   override visitCarried(visit: (obj: KernelObject) => void): void {
     for (let op = this.inflightHead; op !== null; op = op.pNext) if (op.msg !== null) visitMsg(op.msg, visit);
     for (let i = 0; i < this.count; i++) {
-      const op = this.ring[(this.head + i) % this.capacity] as Op;
-      if (op.msg !== null) visitMsg(op.msg, visit);
+      const op = this.ring[(this.head + i) % this.capacity] as Op | null;
+      if (op !== null && op.msg !== null) visitMsg(op.msg, visit);
     }
   }
 
@@ -178,10 +225,11 @@ export class Port extends KernelObject {
       kernel.freeOp(op);
     }
     while (this.count > 0) {
-      const q = this.ring[this.head] as Op;
+      const q = this.ring[this.head] as Op | null;
       this.ring[this.head] = null;
       this.head = (this.head + 1) % this.capacity;
       this.count--;
+      if (q === null) continue;
       if (q.discardHook !== null) q.discardHook(q);
       kernel.freeOp(q);
     }

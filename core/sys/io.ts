@@ -32,28 +32,54 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
   if (!task.validRange(entries as number, SUBMISSION_SIZE * count)) return -EFAULT;
   const port = portOf(task, portFd);
   if (port === null) return -EBADF;
+  // Admission: only a reap frees a slot, and nothing reaps while a submit
+  // runs (waiters are resolved after it), so the room is known up front.
+  const room = port.capacity - port.reserved;
+  const n = count < room ? count : room;
+  if (n === 0) return -EBUSY;
+  port.reserved += n;
   const kernel = task.kernel;
   const tracer = kernel.tracer;
   // Entries are read as u32 words (index = byte offset / 4). A misaligned
   // array is copied entry by entry into an aligned scratch first.
   const aligned = ((entries as number) & 3) === 0;
   const words = aligned ? task.u32 : kernel.sqeScratch;
-  let accepted = 0;
+  const sw = aligned ? task.i32 : kernel.sqeScratchI32; // the same words, signed: for copying bits
+  let posted = 0;
   let at = entries as number;
-  for (let i = 0; i < count; i++, at += SUBMISSION_SIZE) {
-    if (port.reserved >= port.capacity) break;
-    port.reserved++;
+  const cap = port.capacity;
+  const ring = port.ring;
+  const rawUd = port.rawUd;
+  const rawRes = port.rawRes;
+  const rawOpc = port.rawOpc;
+  for (let i = 0; i < n; i++, at += SUBMISSION_SIZE) {
     let w = at >>> 2;
     if (!aligned) {
       copySqe(task.memory, at, kernel.sqeScratchBytes);
       w = 0;
+    }
+    const opcode = words[w + 2] as number;
+    if (tracer === null && (opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length || words[w + 3] !== 0)) {
+      // Completions known at once need no op record: NOP (which takes no
+      // arguments), an unknown opcode, bad flags. Written straight into the
+      // port's raw slots (see Port.ring).
+      // Traced runs take the general path so every operation shows in the trace.
+      let slot = port.head + port.count;
+      if (slot >= cap) slot -= cap;
+      ring[slot] = null;
+      rawUd[2 * slot] = sw[w] as number;
+      rawUd[2 * slot + 1] = sw[w + 1] as number;
+      rawRes[slot] = opcode === OP_NOP && words[w + 3] === 0 ? 0 : -EINVAL;
+      rawOpc[slot] = opcode;
+      port.count++;
+      posted++;
+      continue;
     }
     const op = kernel.allocOp();
     op.port = port;
     op.task = task;
     op.udLo = words[w] as number;
     op.udHi = words[w + 1] as number;
-    const opcode = words[w + 2] as number;
     op.opcode = opcode;
     op.state = OP_INFLIGHT;
     if (opcode === OP_NOP) {
@@ -71,7 +97,6 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
       op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + (words[w + 10] as number);
     }
     if (tracer !== null) tracer.submit(op);
-    accepted++;
     if (words[w + 3] !== 0) {
       kernel.complete(op, -EINVAL);
       continue;
@@ -82,7 +107,8 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
     // linked only now: most entries complete at once and never need the list
     if (op.state === OP_INFLIGHT && !op.linked && op.port === port) port.addInflight(op);
   }
-  return accepted === 0 ? -EBUSY : accepted;
+  if (posted !== 0 && port.waitMode !== WAIT_NONE && !port.wakeQueued && port.waiterReady()) kernel.queueWake(port);
+  return n;
 }
 
 function copySqe(mem: Uint8Array, at: number, into: Uint8Array): void {
