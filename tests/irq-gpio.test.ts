@@ -81,6 +81,24 @@ describe("irq_create on GPIO lines", () => {
     expect(decodeIrqEvent(t.view, ev)).toEqual({ timestampNs: 10n, count: 3, level: 1 });
   });
 
+  it("IrqEvent timestamps past 2^32 ns (4.3 s of uptime) keep every bit, aligned or not", async () => {
+    const { sim, t, port, sys } = setup();
+    const line = sys.irq_create(5, IRQ_RISING);
+    await sim.advance(7_000_000_123);
+    sim.gpio(5).drive(1);
+    const aligned = t.alloc(16, 8);
+    const odd = t.alloc(17, 8) + 1;
+    submit(t, port, { opcode: OP_IRQ_WAIT, fd: line, bufAddr: aligned, bufLen: 16, userData: 1 });
+    await sim.advance(1000);
+    sim.gpio(5).drive(0);
+    sim.gpio(5).drive(1);
+    submit(t, port, { opcode: OP_IRQ_WAIT, fd: line, bufAddr: odd, bufLen: 16, userData: 2 });
+    const out = t.alloc(48);
+    expect(await sys.io_wait(port, out, 2, 2, 0)).toBe(2);
+    expect(decodeIrqEvent(t.view, aligned)).toEqual({ timestampNs: 7_000_000_123n, count: 1, level: 1 });
+    expect(decodeIrqEvent(t.view, odd)).toEqual({ timestampNs: 7_000_001_123n, count: 1, level: 1 });
+  });
+
   it("an armed line completes at the edge's virtual time; the next completion counts from there", async () => {
     const { sim, t, port, sys } = setup();
     const irq = sys.irq_create(6, IRQ_FALLING);
