@@ -72,6 +72,24 @@ describe("ioport firmware", () => {
     expect(s.read().args).toEqual(["-m", "-p", "pico", "-d", "-t", "all", "-o", "build/moddable", "manifest.json"]);
   });
 
+  it("--app irq-latency bundles the probe where its manifest looks and builds that manifest", () => {
+    const s = standIn();
+    const r = run(["--board", "pico", "--app", "irq-latency"], s.env);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(s.read().args).toEqual(["-m", "-p", "pico", "-t", "build", "-o", "build/moddable", "firmware/irq-latency/manifest.json"]);
+    const js = readFileSync(join(root, "build", "firmware", "irq-latency", "main.js"), "utf8");
+    expect(js).toContain('"name": "pico"');
+    expect(js).toContain("IOPL1");
+  });
+
+  it("--app with an unknown name is a usage error", () => {
+    const s = standIn();
+    const r = run(["--board", "pico", "--app", "blink"], s.env);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--app must be main or irq-latency");
+  });
+
   it("a failing mcconfig fails the command", () => {
     const s = standIn(3);
     const r = run(["--board", "pico"], s.env);

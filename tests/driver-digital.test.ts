@@ -60,7 +60,7 @@ describe("GPIO on ECMA-419 Digital (drivers/moddable/digital.ts)", () => {
     expect(raised.length).toBe(1);
   });
 
-  it("unwatch closes the input: no more callbacks", () => {
+  it("unwatch mutes the input without closing it (the Pico's close bug): no more callbacks", () => {
     const { world, pins, g, raised, sink } = gpio();
     g.watch(5, IRQ_RISING, sink);
     pins.drive(5, 1);
@@ -70,7 +70,36 @@ describe("GPIO on ECMA-419 Digital (drivers/moddable/digital.ts)", () => {
     pins.drive(5, 1);
     world.settle();
     expect(raised).toEqual([]);
+    expect(pins.instances.length).toBe(1);
+    expect(pins.instances[0]!.closed).toBe(false);
+  });
+
+  it("watching a muted pin again with the same edges unmutes the same Digital; other edges re-open it", () => {
+    const { world, pins, g, raised, sink } = gpio();
+    g.watch(5, IRQ_RISING, sink);
+    g.unwatch(5);
+    g.watch(5, IRQ_RISING, sink);
+    expect(pins.instances.length).toBe(1);
+    pins.drive(5, 1);
+    world.settle();
+    expect(raised.length).toBe(1);
+    g.unwatch(5);
+    g.watch(5, IRQ_RISING | IRQ_FALLING, sink);
+    expect(pins.instances.length).toBe(2);
     expect(pins.instances[0]!.closed).toBe(true);
+    pins.drive(5, 0);
+    world.settle();
+    expect(raised.length).toBe(2);
+  });
+
+  it("a muted pin driven as an output is closed first, with a log line", () => {
+    const { pins, g, logs, sink } = gpio();
+    g.watch(5, IRQ_RISING, sink);
+    g.unwatch(5);
+    g.write(5, 1);
+    expect(pins.instances[0]!.closed).toBe(true);
+    expect(pins.instances[1]!.options.mode).toBe("Output");
+    expect(logs.some((l) => l.includes("was watched for edges"))).toBe(true);
   });
 
   it("write opens an output once and drives it; read gives what was written", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeCompletion, encodeSubmission, IRQ_PERIODIC, IRQ_TIMER_BASE, Kernel, OP_IRQ_WAIT, OP_TIMEOUT } from "../core/index.js";
 import { ModdablePlatform, ModdableTimers } from "../drivers/moddable/index.js";
 import { loadBoard } from "../host-sim/index.js";
-import { FakePins, FakeWorld } from "./fakes/moddable.js";
+import { FakePins, FakeSerialPort, FakeWorld } from "./fakes/moddable.js";
 
 function timers() {
   const world = new FakeWorld();
@@ -25,6 +25,50 @@ describe("Moddable platform timers (drivers/moddable/timers.ts)", () => {
     expect(fired.map((f) => f[0])).toEqual(["a", "b", "c", "d"]);
     expect(fired[0]![1]).toBeGreaterThanOrEqual(2_000_000);
     expect(fired[2]![1]).toBeGreaterThanOrEqual(5_000_000);
+  });
+
+  it("wake the main loop when armed earlier than before from outside their own callback, never from it", () => {
+    const world = new FakeWorld();
+    let wakes = 0;
+    const t = new ModdableTimers(world.timers, () => world.us * 1000, () => wakes++);
+    t.schedule(1_000_000_000, () => {}, null); // a heartbeat 1 s away: the loop may sleep until then
+    expect(wakes).toBe(1);
+    t.schedule(2_000_000_000, () => {}, null); // later than the armed deadline: the loop wakes in time anyway
+    expect(wakes).toBe(1);
+    t.schedule(5_000_000, () => {}, null); // earlier (from a pin or UART callback, say): wake the loop now
+    expect(wakes).toBe(2);
+    // a timer that schedules another from its callback: the loop recomputes its sleep after the timers ran
+    t.schedule(6_000_000, () => t.schedule(7_000_000, () => {}, null), null);
+    expect(wakes).toBe(2);
+    world.advanceUs(6_500);
+    expect(wakes).toBe(2);
+    world.advanceUs(10_000);
+    expect(wakes).toBe(2);
+  });
+
+  it("the platform passes its wake to the timers and to the UART's deferred step", () => {
+    const world = new FakeWorld();
+    let wakes = 0;
+    const uart = new FakeSerialPort(world, 8);
+    const p = new ModdablePlatform({
+      board: loadBoard("pico"),
+      io: { Digital: new FakePins(world).makeClass(), Serial: uart.makeClass() },
+      Timer: world.timers,
+      microseconds: world.microseconds,
+      wake: () => wakes++,
+    });
+    p.schedule(world.us * 1000 + 3_000_000, () => {}, null);
+    expect(wakes).toBe(1);
+    const s = p.serial[0]!;
+    let done = 0;
+    s.connect({ receive: () => true, transmitDone: () => done++ });
+    world.settle();
+    const before = wakes;
+    s.transmit(new Uint8Array([65]), 0, 1); // fits the FIFO: transmitDone is deferred to a 0 ms step
+    expect(done).toBe(0);
+    expect(wakes).toBe(before + 1);
+    world.settle();
+    expect(done).toBe(1);
   });
 
   it("use one host timer however many are live", () => {

@@ -44,16 +44,17 @@ function boardPlugin(board: object): Plugin {
 }
 
 /** Bundles the demo firmware for `boardName`; returns the output file. Throws with the problems on failure. */
-export async function buildFirmwareBundle(root: string, boardName: string): Promise<string> {
+export async function buildFirmwareBundle(root: string, boardName: string, app: "main" | "irq-latency" = "main"): Promise<string> {
   const board = loadBoard(boardName);
   const problems = checkBoard(board);
   if (problems.length > 0) throw new Error(`board ${boardName} is invalid:\n  ${problems.join("\n  ")}`);
-  const outDir = join(root, "build", "firmware", boardName);
+  // the demo per board (the root manifest.json); the probe where firmware/irq-latency/manifest.json looks
+  const outDir = app === "main" ? join(root, "build", "firmware", boardName) : join(root, "build", "firmware", app);
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, "main.js");
   const warnings: string[] = [];
   const bundle = await rollup({
-    input: join(root, "firmware", "main", "main.ts"),
+    input: join(root, "firmware", app, "main.ts"),
     external: isModdableModule,
     plugins: [
       boardPlugin(board),

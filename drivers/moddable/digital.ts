@@ -29,6 +29,8 @@ const NONE = 0;
 const INPUT = 1;
 const WATCHED = 2;
 const OUTPUT = 3;
+/** Watched before and unwatched: its Digital stays open, callbacks ignored (see unwatch). */
+const MUTED = 4;
 
 class PinState {
   mode = NONE;
@@ -100,6 +102,13 @@ export class DigitalGpio implements GpioBackend {
 
   watch(pin: number, edges: number, sink: IrqSink): void {
     const s = this.state(pin);
+    if (s.mode === MUTED && s.edges === edges && s.io !== null) {
+      // unmute the Digital kept open by unwatch (never re-open one: see unwatch)
+      s.mode = WATCHED;
+      s.sink = sink;
+      s.level = s.io.read() ? 1 : 0;
+      return;
+    }
     this.close(s);
     const D = this.Digital;
     const edge = (edges & IRQ_RISING ? D.Rising : 0) | (edges & IRQ_FALLING ? D.Falling : 0);
@@ -139,9 +148,22 @@ export class DigitalGpio implements GpioBackend {
     sink.raise(now, level);
   }
 
+  /**
+   * Stops reporting edges of `pin` by muting its Digital, not closing it:
+   * Moddable SDK 8.2.3 on the Pico (modules/io/digital/pico/digitalbank.c)
+   * removes the GPIO interrupt callback of *every* pin when an edge-watching
+   * Digital closes, while its static "installed" flag stays set, so no
+   * edge-watching Digital opened afterwards ever gets a callback. Kept open,
+   * the pin's callback does nothing until `watch` unmutes it (same edges; a
+   * different edge selection has to re-open and may hit that bug). A muted
+   * pin driven as an output is closed too (logged).
+   */
   unwatch(pin: number): void {
     const s = this.states[pin];
-    if (s !== null && s !== undefined && s.mode === WATCHED) this.close(s);
+    if (s !== null && s !== undefined && s.mode === WATCHED) {
+      s.mode = MUTED;
+      s.sink = null;
+    }
   }
 
   write(pin: number, level: number): void {
@@ -153,6 +175,7 @@ export class DigitalGpio implements GpioBackend {
       return;
     }
     if (s.mode !== OUTPUT) {
+      if (s.mode === MUTED) this.log(`gpio: pin ${pin} was watched for edges; closing it to drive it (on a Pico this stops edge callbacks of every pin, see unwatch)`);
       this.close(s);
       try {
         s.io = new this.Digital({ pin, mode: this.Digital.Output });

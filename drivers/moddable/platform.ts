@@ -24,6 +24,7 @@ import { DigitalGpio } from "./digital.js";
 import type { IoClasses, TimerApi } from "./io-types.js";
 import { ModdableSerial } from "./serial.js";
 import { ModdableSpi } from "./spi.js";
+import { promiseWake } from "./step.js";
 import { ModdableTimers } from "./timers.js";
 
 export interface ModdablePlatformOptions<T> {
@@ -36,6 +37,12 @@ export interface ModdablePlatformOptions<T> {
   microseconds: () => number;
   /** Diagnostics (e.g. `trace`). */
   log?: (message: string) => void;
+  /**
+   * Ends the main loop's sleep so it runs a timer scheduled from a message
+   * callback (docs/decisions.md, "Waking Moddable's main loop"). Default: a
+   * resolved promise's job (promiseWake in step.ts).
+   */
+  wake?: () => void;
 }
 
 export class ModdablePlatform<T> implements Platform {
@@ -52,7 +59,8 @@ export class ModdablePlatform<T> implements Platform {
     this.microseconds = options.microseconds;
     this.logFn = options.log;
     const clock = (): number => this.now();
-    this.timers = new ModdableTimers(Timer, clock);
+    const wake = options.wake ?? promiseWake();
+    this.timers = new ModdableTimers(Timer, clock, wake);
     const pulls: Record<number, "up" | "down" | "none"> = {};
     if (board.button !== undefined && board.buttonWiring !== undefined) pulls[board.button] = board.buttonWiring.pull;
     this.gpio = new DigitalGpio(io.Digital, board.gpio.pins, clock, { pulls, log: (m) => this.log(m) });
@@ -60,7 +68,7 @@ export class ModdablePlatform<T> implements Platform {
     if (io.Serial !== undefined) {
       for (const u of board.uart) {
         if (u.port === undefined) continue;
-        const s = new ModdableSerial(io.Serial, u, Timer, clock);
+        const s = new ModdableSerial(io.Serial, u, Timer, clock, wake);
         this.serial.push(s);
         serial.push(s);
       }
@@ -69,7 +77,7 @@ export class ModdablePlatform<T> implements Platform {
     if (io.SPI !== undefined) {
       for (const b of board.spi) {
         if (b.clock === undefined) continue;
-        const s = new ModdableSpi(io.SPI, b, Timer, clock);
+        const s = new ModdableSpi(io.SPI, b, Timer, clock, wake);
         this.spi.push(s);
         spi.push(s);
       }

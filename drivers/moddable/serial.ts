@@ -44,7 +44,7 @@ export class ModdableSerial<T> implements SerialBackend {
   bytesIn = 0;
   bytesOut = 0;
 
-  constructor(Serial: SerialClass, spec: BoardUart, timerApi: TimerApi<T>, clock: () => number) {
+  constructor(Serial: SerialClass, spec: BoardUart, timerApi: TimerApi<T>, clock: () => number, wake?: () => void) {
     if (spec.port === undefined || spec.tx === undefined || spec.rx === undefined) {
       throw new Error(`ioport: ${spec.path} needs port, tx and rx in the board file to run on hardware`);
     }
@@ -54,7 +54,7 @@ export class ModdableSerial<T> implements SerialBackend {
     this.baud = spec.baud;
     this.rxBuffer = spec.rxBuffer;
     this.clock = clock;
-    this.doneStep = new Step(timerApi, () => this.finish());
+    this.doneStep = new Step(timerApi, () => this.finish(), wake);
   }
 
   connect(sink: SerialSink): void {

@@ -34,7 +34,7 @@ export class ModdableSpi<T> implements SpiBackend {
   /** Frames clocked (statistics). */
   frames = 0;
 
-  constructor(SPI: SpiClass, spec: BoardSpi, timerApi: TimerApi<T>, clock: () => number) {
+  constructor(SPI: SpiClass, spec: BoardSpi, timerApi: TimerApi<T>, clock: () => number, wake?: () => void) {
     if (spec.clock === undefined || spec.out === undefined || spec.in === undefined) {
       throw new Error(`ioport: ${spec.path} needs clock, out and in pins in the board file to run on hardware`);
     }
@@ -43,7 +43,7 @@ export class ModdableSpi<T> implements SpiBackend {
     this.path = spec.path;
     this.hz = spec.hz;
     this.clock = clock;
-    this.step = new Step(timerApi, () => this.run());
+    this.step = new Step(timerApi, () => this.run(), wake);
   }
 
   connect(sink: SpiSink): void {

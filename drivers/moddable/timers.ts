@@ -19,6 +19,8 @@ import type { TimerCallback } from "../../core/platform.js";
 import type { TimerApi } from "./io-types.js";
 import { KEEP_ALIVE_MS } from "./step.js";
 
+function noWake(): void {}
+
 const SLOTS = 65536;
 
 class TimerRecord {
@@ -42,10 +44,13 @@ export class ModdableTimers<T> {
   /** Deadline the host timer is armed for (Infinity: unarmed). */
   private armedFor = Infinity;
   private firing = false;
+  private readonly wake: () => void;
 
-  constructor(timerApi: TimerApi<T>, clock: () => number) {
+  /** `wake`: see promiseWake in step.ts; called when the host timer is armed earlier than before outside our own callback. */
+  constructor(timerApi: TimerApi<T>, clock: () => number, wake: () => void = noWake) {
     this.timerApi = timerApi;
     this.clock = clock;
+    this.wake = wake;
     this.timer = timerApi.repeat(() => this.fire(), KEEP_ALIVE_MS);
     timerApi.schedule(this.timer);
   }
@@ -112,7 +117,7 @@ export class ModdableTimers<T> {
   }
 
   /** Arms the host timer for the earliest deadline, or disarms it. */
-  private arm(): void {
+  private arm(fromFire = false): void {
     const h = this.head;
     if (h === null) {
       if (this.armedFor !== Infinity) this.timerApi.schedule(this.timer);
@@ -121,8 +126,11 @@ export class ModdableTimers<T> {
     }
     const delay = h.at - this.clock();
     const ms = delay <= 0 ? 0 : Math.ceil(delay / 1e6);
+    const earlier = h.at < this.armedFor;
     this.armedFor = h.at;
     this.timerApi.schedule(this.timer, ms, KEEP_ALIVE_MS);
+    // from fire() the loop recomputes its sleep after the timers ran; from anywhere else it may be asleep past this deadline
+    if (earlier && !fromFire) this.wake();
   }
 
   /** The host timer fired: runs every record due by now, in order, then re-arms. */
@@ -142,7 +150,7 @@ export class ModdableTimers<T> {
       }
     } finally {
       this.firing = false;
-      this.arm();
+      this.arm(true);
     }
   }
 }

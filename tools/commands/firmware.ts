@@ -23,10 +23,11 @@ import { buildFirmwareBundle } from "../firmware-build.js";
 const GETTING_STARTED =
   "the Moddable SDK Getting Started guide (\"Moddable SDK - Getting Started\" in the SDK's documentation/ folder, also on the Moddable website)";
 
-const USAGE = `usage: ioport firmware --board <name> [--flash] [--debug] [--bundle-only]
+const USAGE = `usage: ioport firmware --board <name> [--app main|irq-latency] [--flash] [--debug] [--bundle-only]
 
 Builds the demo firmware for a board with the Moddable SDK (mcconfig).
   --board <name>   ${boardNames().join(", ")}
+  --app <name>     main (the demo, default) or irq-latency (the probe of docs/hil.md)
   --flash          also deploy it to the board (mcconfig -t all)
   --debug          a debug build (mcconfig -d), for xsbug
   --bundle-only    only write build/firmware/<board>/main.js (no SDK needed)
@@ -34,18 +35,23 @@ Builds the demo firmware for a board with the Moddable SDK (mcconfig).
 
 interface Options {
   board: string;
+  app: "main" | "irq-latency";
   flash: boolean;
   debug: boolean;
   bundleOnly: boolean;
 }
 
 function parse(args: string[]): Options | string {
-  const o: Options = { board: "", flash: false, debug: false, bundleOnly: false };
+  const o: Options = { board: "", app: "main", flash: false, debug: false, bundleOnly: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--board") o.board = args[++i] ?? "";
     else if (a?.startsWith("--board=")) o.board = a.slice(8);
-    else if (a === "--flash") o.flash = true;
+    else if (a === "--app") {
+      const v = args[++i];
+      if (v !== "main" && v !== "irq-latency") return `ioport firmware: --app must be main or irq-latency, got "${v ?? ""}"`;
+      o.app = v;
+    } else if (a === "--flash") o.flash = true;
     else if (a === "--debug" || a === "-d") o.debug = true;
     else if (a === "--bundle-only") o.bundleOnly = true;
     else if (a === "--help" || a === "-h") return "";
@@ -86,8 +92,9 @@ export function sdkProblem(env: NodeJS.ProcessEnv = process.env): string | null 
 }
 
 /** The mcconfig arguments for a board (relative to the repository root, where mcconfig runs). */
-export function mcconfigArgs(target: string, o: { flash: boolean; debug: boolean }): string[] {
-  return ["-m", "-p", target, ...(o.debug ? ["-d"] : []), "-t", o.flash ? "all" : "build", "-o", join("build", "moddable"), "manifest.json"];
+export function mcconfigArgs(target: string, o: { flash: boolean; debug: boolean; app?: "main" | "irq-latency" }): string[] {
+  const manifest = o.app === "irq-latency" ? join("firmware", "irq-latency", "manifest.json") : "manifest.json";
+  return ["-m", "-p", target, ...(o.debug ? ["-d"] : []), "-t", o.flash ? "all" : "build", "-o", join("build", "moddable"), manifest];
 }
 
 /** The repository (package) root: where manifest.json and firmware/ are. */
@@ -124,9 +131,9 @@ export async function firmware(args: string[], root = packageRoot()): Promise<nu
   }
   let bundle: string;
   try {
-    bundle = await buildFirmwareBundle(root, board.name);
+    bundle = await buildFirmwareBundle(root, board.name, o.app);
   } catch (e) {
-    process.stderr.write(`ioport firmware: bundling firmware/main for ${board.name} failed:\n${(e as Error).message}\n`);
+    process.stderr.write(`ioport firmware: bundling firmware/${o.app} for ${board.name} failed:\n${(e as Error).message}\n`);
     return 1;
   }
   process.stdout.write(`ioport firmware: bundled ${bundle}\n`);
