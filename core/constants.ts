@@ -34,6 +34,14 @@ export const IRQ_TIMER_BASE = 0x100;
 
 export const IPC_NONBLOCK = 1;
 
+/**
+ * Submission flag (ioport extension, docs/spec.md §4.11): an OP_IRQ_WAIT arm
+ * that stays armed and posts a completion for every batch of interrupts.
+ */
+export const IOSQE_MULTISHOT = 1;
+/** Completion flag: the multishot arm that posted this is still armed. */
+export const IOCQE_F_MORE = 1;
+
 export const SUBMISSION_SIZE = 48;
 export const COMPLETION_SIZE = 24;
 export const IPC_MESSAGE_SIZE = 48;

@@ -41,6 +41,8 @@ export class Op {
   timeoutNs = 0;
   result = 0;
   cflags = 0;
+  /** A multishot arm (IOSQE_MULTISHOT): stays armed across completions. */
+  multishot = false;
 
   target: KernelObject | null = null;
   cancelHook: OpHook | null = null;
@@ -103,6 +105,7 @@ export class Op {
     this.waiter = null;
     this.pPrev = this.pNext = this.qPrev = this.qNext = null;
     this.linked = false;
+    this.multishot = false;
     this.state = OP_FREE;
   }
 

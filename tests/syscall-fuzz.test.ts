@@ -7,7 +7,7 @@ import { OP_NOP } from "../core/index.js";
 import { Simulator } from "../host-sim/index.js";
 
 const NAMES = [
-  "io_create", "io_submit", "io_wait", "io_wait_cb", "io_cancel", "close", "dup", "irq_create", "open",
+  "io_create", "io_submit", "io_wait", "io_wait_cb", "io_watch", "io_unwatch", "io_cancel", "close", "dup", "irq_create", "open",
   "ipc_create", "ipc_send", "ipc_recv", "notify_create", "notify", "svc_register", "svc_lookup",
   "svc_unregister", "gpio_write", "gpio_read",
 ] as const;

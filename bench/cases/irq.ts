@@ -21,6 +21,7 @@ import {
   EINPROGRESS,
   IRQ_EV_COUNT,
   IRQ_FALLING,
+  IOSQE_MULTISHOT,
   IRQ_RISING,
   OP_IRQ_WAIT,
   writeIrqEvent,
@@ -109,6 +110,88 @@ const viaIrqWait: Variant = {
   setup: irqDriverLoop,
 };
 
+/**
+ * The same loop with one multishot arm (IOSQE_MULTISHOT): the callback reads
+ * the count and waits again; nothing is re-submitted per interrupt.
+ */
+export function irqMultishotLoop(): (n: number) => void {
+  const sim = new Simulator();
+  const platform = sim.platform;
+  const gpio = sim.gpioBank;
+  const task = sim.spawn({ memoryBytes: 4096 });
+  const sys = task.sys;
+  const view = task.view;
+  const port = sys.io_create(0);
+  const irq = sys.irq_create(PIN, IRQ_RISING | IRQ_FALLING);
+  if (port < 0 || irq < 0) throw new Error(`setup failed: port ${port}, irq ${irq}`);
+  const sqe = task.alloc(48);
+  const cqes = task.alloc(COMPLETION_SIZE * 4);
+  const ev = task.alloc(16);
+  writeSubmission(view, sqe, 7, 0, OP_IRQ_WAIT, IOSQE_MULTISHOT, irq, ev, 16, 0);
+  let seen = 0;
+  const onWait = (n: number): void => {
+    for (let i = 0; i < n; i++) seen += view.getUint32(ev + IRQ_EV_COUNT, true);
+    const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
+    if (r >= 0) onWait(r);
+    else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
+  };
+  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
+  onWait(0);
+  let level = 0;
+  return (n: number) => {
+    const before = seen;
+    for (let i = 0; i < n; i++) {
+      platform.clock += EDGE_NS;
+      level ^= 1;
+      gpio.drive(PIN, level);
+    }
+    if (seen - before !== n) throw new Error(`multishot loop saw ${seen - before} of ${n} edges`);
+  };
+}
+
+const viaMultishot: Variant = {
+  label: "OP_IRQ_WAIT multishot + io_wait_cb",
+  setup: irqMultishotLoop,
+};
+
+/** One multishot arm and one io_watch: no syscall at all per interrupt. */
+export function irqWatchLoop(): (n: number) => void {
+  const sim = new Simulator();
+  const platform = sim.platform;
+  const gpio = sim.gpioBank;
+  const task = sim.spawn({ memoryBytes: 4096 });
+  const sys = task.sys;
+  const view = task.view;
+  const port = sys.io_create(0);
+  const irq = sys.irq_create(PIN, IRQ_RISING | IRQ_FALLING);
+  if (port < 0 || irq < 0) throw new Error(`setup failed: port ${port}, irq ${irq}`);
+  const sqe = task.alloc(48);
+  const cqes = task.alloc(COMPLETION_SIZE * 4);
+  const ev = task.alloc(16);
+  writeSubmission(view, sqe, 7, 0, OP_IRQ_WAIT, IOSQE_MULTISHOT, irq, ev, 16, 0);
+  let seen = 0;
+  const onIrq = (n: number): void => {
+    for (let i = 0; i < n; i++) seen += view.getUint32(ev + IRQ_EV_COUNT, true);
+  };
+  if (sys.io_watch(port, cqes, 4, onIrq) !== 0) throw new Error("watch failed");
+  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
+  let level = 0;
+  return (n: number) => {
+    const before = seen;
+    for (let i = 0; i < n; i++) {
+      platform.clock += EDGE_NS;
+      level ^= 1;
+      gpio.drive(PIN, level);
+    }
+    if (seen - before !== n) throw new Error(`watch loop saw ${seen - before} of ${n} edges`);
+  };
+}
+
+const viaWatch: Variant = {
+  label: "OP_IRQ_WAIT multishot + io_watch",
+  setup: irqWatchLoop,
+};
+
 export function irqCases(): BenchCase[] {
   return [
     {
@@ -116,8 +199,12 @@ export function irqCases(): BenchCase[] {
       title: "IRQ dispatch (edge → task)",
       unit: "interrupt",
       baseline,
-      variants: [viaIrqWait],
-      targets: [{ label: viaIrqWait.label, maxRatio: 2 }],
+      variants: [viaIrqWait, viaMultishot, viaWatch],
+      targets: [
+        { label: viaIrqWait.label, maxRatio: 2 },
+        { label: viaMultishot.label, maxRatio: 2 },
+        { label: viaWatch.label, maxRatio: 2 },
+      ],
     },
   ];
 }

@@ -25,6 +25,7 @@ import { ECANCELED } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import { KernelObject, KIND_IRQ } from "./object.js";
+import type { Port } from "./port.js";
 
 /** Releases a claimed line in the device table (set by the table). */
 export type LineRelease = (line: IrqLine) => void;
@@ -82,14 +83,42 @@ export class IrqLine extends KernelObject implements IrqSink {
     this.level = level;
     const tracer = this.kernel.tracer;
     if (tracer !== null) tracer.irq(this.line, firstNs, level);
-    const op = this.arms.shift();
-    if (op !== null) this.fill(op);
+    const op = this.arms.head;
+    if (op === null) return;
+    if (op.multishot) this.fillMulti(op);
+    else {
+      this.arms.shift();
+      this.fill(op);
+    }
   }
 
   /** Arms `op`: completes at once if interrupts are latched, else queues it (FIFO). */
   arm(op: Op): void {
-    if (this.pending > 0) this.fill(op);
+    // latched interrupts go to this arm only if no older arm is queued (a
+    // multishot arm waiting for a slot on its port is)
+    if (op.multishot) {
+      this.arms.push(op);
+      if (this.pending > 0 && this.arms.head === op) this.fillMulti(op);
+    } else if (this.pending > 0 && this.arms.length === 0) this.fill(op);
     else this.arms.push(op);
+  }
+
+  /**
+   * A multishot arm (IOSQE_MULTISHOT) stays queued and posts one completion
+   * per batch of interrupts, each in a slot reserved now. With no free slot
+   * the interrupts stay latched and counted, and the port retries the line
+   * after its next reap: never dropped.
+   */
+  private fillMulti(op: Op): void {
+    const n = this.pending;
+    if ((op.port as Port).postEvent(op, n > 0x7fffffff ? 0x7fffffff : n, this.firstNs, this.level)) this.pending = 0;
+    else (op.port as Port).starve(this);
+  }
+
+  /** Called by a port that has freed slots: a starved multishot arm posts what is latched. */
+  retry(): void {
+    const op = this.arms.head;
+    if (op !== null && op.multishot && this.pending > 0) this.fillMulti(op);
   }
 
   /** Completes `op` with every pending interrupt and starts a new count. */

@@ -17,20 +17,34 @@
  *   (releasing what it holds: a read's bytes go back to the device), releases objects carried by queued completions, and resolves a
  *   pending wait with -EBADF.
  */
-import { writeCompletion } from "../abi.js";
-import { COMPLETION_SIZE } from "../constants.js";
+import { writeCompletion, writeIrqEvent } from "../abi.js";
+import { COMPLETION_SIZE, IOCQE_F_MORE } from "../constants.js";
 import { EBADF } from "../errno.js";
 import type { Kernel } from "../kernel.js";
-import { OP_INFLIGHT, OP_QUEUED, type Op } from "../op.js";
+import { Op, OP_INFLIGHT, OP_QUEUED } from "../op.js";
 import type { Task } from "../task.js";
 import { visitMsg } from "./message.js";
+import type { IrqLine } from "./irq.js";
 import { KernelObject, KIND_PORT } from "./object.js";
 
 export const WAIT_NONE = 0;
 export const WAIT_PROMISE = 1;
 export const WAIT_CB = 2;
+/** A persistent waiter (io_watch): delivered after every event that queues completions, until io_unwatch or close. */
+export const WAIT_WATCH = 3;
 
 export type WaitCallback = (n: number) => void;
+
+/** Marks a ring slot posted by a multishot arm (flags IOCQE_F_MORE, an optional IrqEvent). */
+export class RawEvent {}
+const EVENT_SLOT = new RawEvent();
+
+interface RawEvents {
+  task: (Task | null)[];
+  addr: Int32Array;
+  ts: Float64Array;
+  level: Int32Array;
+}
 
 export class Port extends KernelObject {
   readonly capacity: number;
@@ -43,12 +57,16 @@ export class Port extends KernelObject {
    * in the raw arrays below: those need no op record at all, which was most
    * of what a NOP cost.
    */
-  readonly ring: (Op | null)[];
+  readonly ring: (Op | RawEvent | null)[];
   readonly rawUd: Int32Array;
   readonly rawRes: Int32Array;
   readonly rawOpc: Int32Array;
   /** Oldest queued slot. */
   head = 0;
+  /** IrqEvent copy-out of EVENT_SLOT completions; made on a port's first multishot completion. */
+  private ev: RawEvents | null = null;
+  /** Lines whose multishot arm waits for a free slot on this port. */
+  private starved: IrqLine[] | null = null;
   /** Completions queued, not yet reaped. */
   count = 0;
   inflightHead: Op | null = null;
@@ -106,6 +124,50 @@ export class Port extends KernelObject {
     this.count++;
   }
 
+  /**
+   * Posts one completion of a multishot arm (flags IOCQE_F_MORE) in a newly
+   * reserved slot. Returns false, posting nothing, when the port has no free
+   * slot: the caller keeps its interrupts latched and waits for `starve`'s
+   * retry.
+   */
+  postEvent(op: Op, count: number, ts: number, level: number): boolean {
+    if (this.reserved >= this.capacity) return false;
+    this.reserved++;
+    let at = this.head + this.count;
+    if (at >= this.capacity) at -= this.capacity;
+    this.ring[at] = EVENT_SLOT;
+    this.rawUd[2 * at] = op.udLo;
+    this.rawUd[2 * at + 1] = op.udHi;
+    this.rawRes[at] = count;
+    this.rawOpc[at] = op.opcode;
+    let ev = this.ev;
+    if (op.bufAddr !== 0 || ev !== null) {
+      if (ev === null) {
+        const cap = this.capacity;
+        ev = this.ev = { task: new Array<Task | null>(cap).fill(null), addr: new Int32Array(cap), ts: new Float64Array(cap), level: new Int32Array(cap) };
+      }
+      ev.task[at] = op.bufAddr !== 0 ? op.task : null;
+      ev.addr[at] = op.bufAddr;
+      ev.ts[at] = ts;
+      ev.level[at] = level;
+    }
+    this.count++;
+    if (this.waitMode !== WAIT_NONE && !this.wakeQueued && this.waiterReady()) this.kernel.queueWake(this);
+    return true;
+  }
+
+  /** `line` waits for a slot: it is retried after the next reap. */
+  starve(line: IrqLine): void {
+    const list = this.starved ?? (this.starved = []);
+    if (list.indexOf(line) < 0) list.push(line);
+  }
+
+  private retryStarved(): void {
+    const list = this.starved as IrqLine[];
+    this.starved = null;
+    for (let i = 0; i < list.length; i++) (list[i] as IrqLine).retry();
+  }
+
   /** Whether a pending waiter can be resolved now. */
   waiterReady(): boolean {
     if (this.waitMode === WAIT_NONE) return false;
@@ -138,17 +200,41 @@ export class Port extends KernelObject {
       const slot = at;
       if (++at === cap) at = 0;
       taken++;
-      if (op === null) {
+      if (op === null || op === EVENT_SLOT) {
         const r = rawRes[slot] as number;
+        const flags = op === null ? 0 : IOCQE_F_MORE;
         if (words !== null) {
           words[w] = rawUd[2 * slot] as number;
           words[w + 1] = rawUd[2 * slot + 1] as number;
           words[w + 2] = r;
           words[w + 3] = r < 0 ? -1 : 0;
-          words[w + 4] = 0;
+          words[w + 4] = flags;
           words[w + 5] = rawOpc[slot] as number;
         } else {
-          writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, r, 0, rawOpc[slot] as number);
+          writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, r, flags, rawOpc[slot] as number);
+        }
+        if (op !== null) {
+          ring[slot] = null;
+          const ev = this.ev;
+          const to = ev === null ? null : ev.task[slot];
+          if (to !== null && to !== undefined) {
+            const e = ev as RawEvents;
+            e.task[slot] = null;
+            const addr = e.addr[slot] as number;
+            const ts = e.ts[slot] as number;
+            if ((addr & 3) === 0) {
+              // the IrqEvent as four word stores (the interrupt path)
+              const iw = to.i32;
+              const k = addr >>> 2;
+              const hi = Math.floor(ts / 4294967296);
+              iw[k] = ts - hi * 4294967296;
+              iw[k + 1] = hi;
+              iw[k + 2] = r;
+              iw[k + 3] = e.level[slot] as number;
+            } else {
+              writeIrqEvent(to.view, addr, ts, r, e.level[slot] as number);
+            }
+          }
         }
         continue;
       }
@@ -176,6 +262,7 @@ export class Port extends KernelObject {
     this.head = at;
     this.count -= taken;
     this.reserved -= taken;
+    if (this.starved !== null && n > 0) this.retryStarved();
     return n;
   }
 
@@ -185,6 +272,14 @@ export class Port extends KernelObject {
   deliver(): void {
     const mode = this.waitMode;
     if (mode === WAIT_NONE) return;
+    if (mode === WAIT_WATCH && !this.closed) {
+      // a watch stays: reap and call back, nothing to clear or re-register
+      const n = this.reap(this.waitTask as Task, this.waitOut, this.waitMax);
+      this.kernel.callUser(this.waitCb as WaitCallback, n);
+      // more than max were queued: the running flush calls back again
+      if (this.count > 0 && this.waitMode === WAIT_WATCH && !this.wakeQueued) this.kernel.queueWake(this);
+      return;
+    }
     const task = this.waitTask as Task;
     const resolve = this.waitResolve;
     const cb = this.waitCb;
@@ -197,16 +292,16 @@ export class Port extends KernelObject {
     this.waitCb = null;
     this.waitTimer = 0;
     this.waitTimedOut = false;
-    if (mode === WAIT_CB) this.kernel.callUser(cb as WaitCallback, n);
-    else (resolve as (n: number) => void)(n);
+    if (mode === WAIT_PROMISE) (resolve as (n: number) => void)(n);
+    else this.kernel.callUser(cb as WaitCallback, n);
   }
 
   /** Objects carried by this port's in-flight sends and unreaped receives. */
   override visitCarried(visit: (obj: KernelObject) => void): void {
     for (let op = this.inflightHead; op !== null; op = op.pNext) if (op.msg !== null) visitMsg(op.msg, visit);
     for (let i = 0; i < this.count; i++) {
-      const op = this.ring[(this.head + i) % this.capacity] as Op | null;
-      if (op !== null && op.msg !== null) visitMsg(op.msg, visit);
+      const op = this.ring[(this.head + i) % this.capacity] as Op | RawEvent | null;
+      if (op instanceof Op && op.msg !== null) visitMsg(op.msg, visit);
     }
   }
 
@@ -225,15 +320,17 @@ export class Port extends KernelObject {
       kernel.freeOp(op);
     }
     while (this.count > 0) {
-      const q = this.ring[this.head] as Op | null;
+      const q = this.ring[this.head] as Op | RawEvent | null;
       this.ring[this.head] = null;
       this.head = (this.head + 1) % this.capacity;
       this.count--;
-      if (q === null) continue;
+      if (!(q instanceof Op)) continue;
       if (q.discardHook !== null) q.discardHook(q);
       kernel.freeOp(q);
     }
     this.reserved = 0;
+    this.starved = null;
+    if (this.ev !== null) this.ev.task.fill(null);
     if (this.waitMode !== WAIT_NONE) kernel.queueWake(this);
   }
 }

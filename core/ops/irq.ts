@@ -12,6 +12,7 @@ import type { Kernel } from "../kernel.js";
 import type { IrqLine } from "../objects/irq.js";
 import { KIND_IRQ } from "../objects/object.js";
 import type { Op } from "../op.js";
+import type { Port } from "../objects/port.js";
 import type { Task } from "../task.js";
 
 function irqCancel(op: Op): void {
@@ -55,6 +56,11 @@ export function opIrqWait(kernel: Kernel, op: Op, task: Task): void {
       return;
     }
     op.reapHook = irqReap;
+  }
+  if (op.multishot && (op.port as Port).capacity < 2) {
+    // its own slot is kept for its final completion: it needs one more
+    kernel.complete(op, -EINVAL);
+    return;
   }
   op.target = obj;
   op.cancelHook = irqCancel;

@@ -23,6 +23,8 @@ export class Syscalls {
     timeoutNs: number | bigint,
     callback: (n: number) => void,
   ) => number;
+  readonly io_watch: (portFd: number, outAddr: number, max: number, callback: (n: number) => void) => number;
+  readonly io_unwatch: (portFd: number) => number;
   readonly io_cancel: (portFd: number, userData: bigint | number | readonly [number, number]) => number;
   readonly close: (fd: number) => number;
   readonly dup: (fd: number) => number;
@@ -74,6 +76,8 @@ export class Syscalls {
     }
     this.io_create = sync("io_create", io.io_create);
     this.io_cancel = sync("io_cancel", io.io_cancel);
+    this.io_watch = sync("io_watch", io.io_watch);
+    this.io_unwatch = sync("io_unwatch", io.io_unwatch);
     this.close = sync("close", fd.close);
     this.dup = sync("dup", fd.dup);
     this.irq_create = sync("irq_create", dev.irq_create);

@@ -3,11 +3,11 @@
  * io_cancel (spec §3, §9). Check orders follow the contract exactly.
  */
 import { SUBMISSION_SIZE, COMPLETION_SIZE } from "../abi.js";
-import { OP_NOP } from "../constants.js";
+import { IOSQE_MULTISHOT, OP_IRQ_WAIT, OP_NOP } from "../constants.js";
 import { EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { KIND_PORT } from "../objects/object.js";
-import { Port, WAIT_CB, WAIT_NONE, WAIT_PROMISE, type WaitCallback } from "../objects/port.js";
+import { Port, WAIT_CB, WAIT_NONE, WAIT_PROMISE, WAIT_WATCH, type WaitCallback } from "../objects/port.js";
 import { OP_INFLIGHT, type Op } from "../op.js";
 import { OPCODE_HANDLERS } from "../ops/index.js";
 import type { Task } from "../task.js";
@@ -59,7 +59,10 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
       w = 0;
     }
     const opcode = words[w + 2] as number;
-    if (tracer === null && (opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length || words[w + 3] !== 0)) {
+    const flags = words[w + 3] as number;
+    // 0, or IOSQE_MULTISHOT on OP_IRQ_WAIT (the one extension flag so far)
+    const badFlags = flags !== 0 && (flags !== IOSQE_MULTISHOT || opcode !== OP_IRQ_WAIT);
+    if (tracer === null && (opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length || badFlags)) {
       // Completions known at once need no op record: NOP (which takes no
       // arguments), an unknown opcode, bad flags. Written straight into the
       // port's raw slots (see Port.ring).
@@ -69,7 +72,7 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
       ring[slot] = null;
       rawUd[2 * slot] = sw[w] as number;
       rawUd[2 * slot + 1] = sw[w + 1] as number;
-      rawRes[slot] = opcode === OP_NOP && words[w + 3] === 0 ? 0 : -EINVAL;
+      rawRes[slot] = opcode === OP_NOP && !badFlags ? 0 : -EINVAL;
       rawOpc[slot] = opcode;
       port.count++;
       posted++;
@@ -96,8 +99,9 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
       const tHi = words[w + 11] as number;
       op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + (words[w + 10] as number);
     }
+    op.multishot = flags !== 0;
     if (tracer !== null) tracer.submit(op);
-    if (words[w + 3] !== 0) {
+    if (badFlags) {
       kernel.complete(op, -EINVAL);
       continue;
     }
@@ -184,6 +188,45 @@ export function io_wait_cb(
   port.waitMode = WAIT_CB;
   port.waitCb = callback as WaitCallback;
   return -EINPROGRESS;
+}
+
+/**
+ * io_watch (ioport extension, docs/spec.md §3): a persistent io_wait_cb.
+ * After every syscall or event that leaves completions queued on the port,
+ * the kernel reaps up to `max` of them into `out` and calls `callback(n)`,
+ * in the same turn, never inside a syscall or an interrupt path; until
+ * io_unwatch or the port's close (then `callback(-EBADF)` once). It is the
+ * port's one waiter. Completions already queued are delivered after this
+ * call returns.
+ */
+export function io_watch(task: Task, portFd: unknown, out: unknown, max: unknown, callback: unknown): number {
+  if (typeof callback !== TYPE_FUNCTION) return -EINVAL;
+  if (!isU32(max) || max === 0) return -EINVAL;
+  if (!task.validRange(out as number, COMPLETION_SIZE * max)) return -EFAULT;
+  const port = portOf(task, portFd);
+  if (port === null) return -EBADF;
+  if (port.waitMode !== WAIT_NONE) return -EBUSY;
+  port.waitMode = WAIT_WATCH;
+  port.waitTask = task;
+  port.waitOut = out as number;
+  port.waitMax = max;
+  port.waitMin = 1;
+  port.waitTimer = 0;
+  port.waitTimedOut = false;
+  port.waitCb = callback as WaitCallback;
+  if (port.count > 0) task.kernel.queueWake(port);
+  return 0;
+}
+
+/** Ends a watch: 0, -ENOENT when the port has none, -EBADF when the fd is not a port. */
+export function io_unwatch(task: Task, portFd: unknown): number {
+  const port = portOf(task, portFd);
+  if (port === null) return -EBADF;
+  if (port.waitMode !== WAIT_WATCH) return -ENOENT;
+  port.waitMode = WAIT_NONE;
+  port.waitTask = null;
+  port.waitCb = null;
+  return 0;
 }
 
 /** Parses user_data given as bigint, [lo, hi] u32 pair, or a safe non-negative integer. */
