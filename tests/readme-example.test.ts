@@ -40,4 +40,10 @@ describe("README", () => {
     expect(out).toContain("user_data=2 opcode=1 result=0");
     expect(out).toContain("virtual time 1000000 ns");
   });
+
+  it("the interrupt fast-path example runs as written and counts every press", () => {
+    const block = readmeBlocks().find((b) => b.includes("io_watch") && b.includes("IOSQE_MULTISHOT"));
+    expect(block).toBeDefined();
+    expect(runSnippet(block!)).toContain("presses 3");
+  });
 });
