@@ -46,4 +46,13 @@ describe("README", () => {
     expect(block).toBeDefined();
     expect(runSnippet(block!)).toContain("presses 3");
   });
+
+  it("the simulated-devices example runs as written", () => {
+    const block = readmeBlocks().find((b) => b.includes("SpiFlash") && b.includes("inject"));
+    expect(block).toBeDefined();
+    const probe = `${block!}\nconsole.log("uart received", sim.uart(0).received().length, "led", sim.gpio(2).level, "now", sim.now);\n`;
+    const out = runSnippet(probe);
+    expect(out).toContain("led 1");
+    expect(out).toMatch(/now [1-9]/);
+  });
 });
