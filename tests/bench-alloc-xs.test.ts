@@ -29,7 +29,7 @@ interface Listed {
 }
 
 describe("allocation per operation in XS (steady state)", () => {
-  it("NOP and IRQ driver loops allocate nothing; the control is seen", { timeout: 180_000 }, async () => {
+  it("NOP and IRQ driver loops (one-shot and multishot + io_watch) allocate nothing; the control is seen", { timeout: 180_000 }, async () => {
     const bundle = (await buildBenchBundle()) as string;
     const meter = buildMeterWorker() as { path?: string; error?: string };
     if (meter.error) console.warn(`bench-alloc-xs: ${meter.error}`);
@@ -42,10 +42,10 @@ describe("allocation per operation in XS (steady state)", () => {
         return c;
       };
       const results: Record<string, AllocResult & { pairs: { slots: number; chunks: number | null }[] }> = {};
-      for (const id of ["nop", "irq", "control"]) results[id] = await measureAlloc(session, pick(id), { n: 1000, pairs: 2 });
+      for (const id of ["nop", "irq", "irq-watch", "control"]) results[id] = await measureAlloc(session, pick(id), { n: 1000, pairs: 2 });
       await session.close();
 
-      for (const id of ["nop", "irq"]) {
+      for (const id of ["nop", "irq", "irq-watch"]) {
         const r = results[id]!;
         expect(allocatesNothing(r), `${id}: ${JSON.stringify(r.pairs)} per ${r.n} ops`).toBe(true);
         if (meter.path) expect(r.chunkBytesPerOp).not.toBeNull();

@@ -13,7 +13,7 @@
 import { Kernel, OP_NOP, OP_TIMEOUT, COMPLETION_SIZE, writeSubmission } from "../../core/index.js";
 import { Message, Port as ApiPort, createChannel, type CompletionView } from "../../core/api/index.js";
 import { Simulator } from "../../host-sim/index.js";
-import { irqDriverLoop } from "./irq.js";
+import { irqDriverLoop, irqWatchLoop } from "./irq.js";
 import { uartDriverLoop, uartBaselineLoop } from "./uart.js";
 
 export interface AllocCase {
@@ -142,6 +142,7 @@ export function allocCases(): AllocCase[] {
   return [
     { id: "nop", title: "NOP loop (io_submit + io_wait_cb)", unit: "op", setup: nopLoop(false) },
     { id: "irq", title: "IRQ loop (edge → OP_IRQ_WAIT → callback → re-arm)", unit: "interrupt", setup: () => warmed(irqDriverLoop()) },
+    { id: "irq-watch", title: "IRQ loop (edge → multishot OP_IRQ_WAIT → io_watch callback)", unit: "interrupt", setup: () => warmed(irqWatchLoop()) },
     {
       id: "uart",
       title: "UART read loop (64-byte OP_READ, incl. the simulated UART)",

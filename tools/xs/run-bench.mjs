@@ -32,6 +32,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { scanSource, ES2023_PLUS_RULES } from "../check-core.mjs";
 import { buildMeterWorker } from "./meter-worker.mjs";
+import { buildXsBundle } from "./bundle.mjs";
 import { startWorker, xsnapWorkerPath } from "./xsnap-worker.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -55,22 +56,8 @@ function parseArgs(argv) {
   return o;
 }
 
-export async function buildBenchBundle() {
-  const { rollup } = await import("rollup");
-  const config = (await import(pathToFileURL(join(root, "rollup.bench.config.mjs")).href)).default;
-  const cwd = process.cwd();
-  process.chdir(root);
-  try {
-    const bundle = await rollup(config);
-    try {
-      await bundle.write(config.output);
-    } finally {
-      await bundle.close();
-    }
-  } finally {
-    process.chdir(cwd);
-  }
-  return join(root, config.output.file);
+export function buildBenchBundle() {
+  return buildXsBundle("rollup.bench.config.mjs");
 }
 
 const SEND = `const send = (msg) => {

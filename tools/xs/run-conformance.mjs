@@ -18,12 +18,12 @@
 // usage: node tools/xs/run-conformance.mjs [--bundle FILE] [--no-node]
 //        [--digest-out FILE] [--timeout-ms N] [--verbose]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { scanSource, ES2023_PLUS_RULES } from "../check-core.mjs";
+import { buildXsBundle } from "./bundle.mjs";
 import { startWorker } from "./xsnap-worker.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 function parseArgs(argv) {
   const o = { bundle: null, node: true, digestOut: null, timeoutMs: 300_000, verbose: false };
@@ -39,22 +39,8 @@ function parseArgs(argv) {
   return o;
 }
 
-async function buildBundle() {
-  const { rollup } = await import("rollup");
-  const config = (await import(pathToFileURL(join(root, "rollup.config.mjs")).href)).default;
-  const cwd = process.cwd();
-  process.chdir(root);
-  try {
-    const bundle = await rollup(config);
-    try {
-      await bundle.write(config.output);
-    } finally {
-      await bundle.close();
-    }
-  } finally {
-    process.chdir(cwd);
-  }
-  return join(root, config.output.file);
+function buildBundle() {
+  return buildXsBundle("rollup.config.mjs");
 }
 
 /**
