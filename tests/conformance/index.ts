@@ -8,6 +8,7 @@ export { default as abi } from "./abi.js";
 export { default as api } from "./api.js";
 export { default as deviceOpen } from "./device-open.js";
 export { default as exit } from "./exit.js";
+export { default as fastPath } from "./fast-path.js";
 export { default as fd } from "./fd.js";
 export { default as ioCancel } from "./io-cancel.js";
 export { default as ioSubmit } from "./io-submit.js";
