@@ -70,9 +70,11 @@ export interface BoardSpec {
   /**
    * Modelled software costs on the interrupt path, ns (used by `ioport hil --sim`):
    * `dispatch` from the backend's callback through the kernel to an io_wait_cb
-   * callback, `promiseHop` the extra promise job of the io_wait/await form.
+   * callback, `promiseHop` the extra promise job of the io_wait/await form,
+   * `dispatchMultishot` the dispatch from a multishot OP_IRQ_WAIT arm to an
+   * io_watch callback (absent: `dispatch`).
    */
-  irqCostNs?: { dispatch: number; promiseHop: number };
+  irqCostNs?: { dispatch: number; promiseHop: number; dispatchMultishot?: number };
   /** Which UART the demo firmware's shell uses (default /dev/uart0). */
   console?: string;
 }

@@ -51,6 +51,26 @@ describe("demo firmware (firmware/main/app.ts) on the simulated board", () => {
     expect(app.stats.presses).toBe(2);
   });
 
+  it("the panel's interrupts take the fast path: multishot arms and io_watch, no syscall per interrupt", async () => {
+    const { sim, app } = boot();
+    const sys = app.panel.task.sys as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const calls: string[] = [];
+    for (const name of ["io_submit", "io_wait_cb", "io_watch", "io_wait"]) {
+      const f = sys[name]!;
+      sys[name] = (...a: unknown[]) => (calls.push(name), f(...a));
+    }
+    const button = sim.gpio(sim.board.button!);
+    for (let i = 0; i < 5; i++) {
+      button.drive(1);
+      await sim.advance(50 * MS);
+      button.drive(0);
+      await sim.advance(50 * MS);
+    }
+    expect(app.stats.presses).toBe(5);
+    expect(app.stats.ticks).toBe(5); // heartbeat interrupts in the same 500 ms
+    expect(calls).toEqual([]); // no io_submit to re-arm, no wait call: the arms stay armed, the watch delivers
+  });
+
   it("the heartbeat is a periodic timer IRQ line", async () => {
     const { sim, app } = boot();
     await sim.advance(1050 * MS);

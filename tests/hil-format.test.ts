@@ -104,10 +104,36 @@ describe("IOPL1 reader", () => {
   });
 
   it("rejects an invalid header, naming what it expected", () => {
-    const run = parseHil(ioplLine("IOPL1 H board=x n=zero modes=a,d clock=") + "\n");
+    const run = parseHil(ioplLine("IOPL1 H board=x n=zero modes=a,e clock=") + "\n");
     expect(run.problems[0]?.message).toBe(
-      'line 1: invalid header, expected n=<samples per mode> (a positive integer; got "zero"), modes=<a,b,c> (distinct modes among a, b, c; got "a,d"), clock=<source>; header ignored',
+      'line 1: invalid header, expected n=<samples per mode> (a positive integer; got "zero"), modes=<a,b,c,d> (distinct modes among a, b, c, d; got "a,e"), clock=<source>; header ignored',
     );
+    expect(parseHil(ioplLine("IOPL1 H board=x n=2 modes=a,d,a clock=c") + "\n").problems[0]?.message).toMatch(/distinct modes among a, b, c, d; got "a,d,a"/);
+  });
+
+  it("reads mode d (multishot io_watch) in the same IOPL1 format, and checks its end-line count", () => {
+    const lines = [
+      "IOPL1 H board=pico n=2 modes=a,d clock=ioport/clock seed=1 settle_us=2000 jitter_us=3000",
+      "IOPL1 S a 0 459 1000",
+      "IOPL1 S a 1 461 6000",
+      "IOPL1 S d 0 4384 11000",
+      "IOPL1 S d 1 4390 16000",
+      "IOPL1 E samples=4 a=2 d=2 lost=0 stray=0 sum=9694",
+    ].map(ioplLine);
+    const run = parseHil(lines.join("\n"));
+    expect(run.problems).toEqual([]);
+    expect(run.complete).toBe(true);
+    expect(run.header?.modes).toEqual(["a", "d"]);
+    expect(run.samples.d).toEqual([4384, 4390]);
+    expect(run.edges.d).toEqual([11000, 16000]);
+    expect(run.end?.perMode).toEqual({ a: 2, d: 2 });
+    lines[5] = ioplLine("IOPL1 E samples=4 a=2 d=3 lost=0 stray=0 sum=9694");
+    const bad = parseHil(lines.join("\n"));
+    expect(bad.complete).toBe(false);
+    expect(bad.problems.map((p) => p.message)).toEqual(["line 6: the end line disagrees with what arrived: d=3 but 2 arrived"]);
+    // a d sample in a run whose header does not announce d is foreign to it
+    const stray = parseHil([lines[0], ioplLine("IOPL1 S b 0 5000 1000")].join("\n"));
+    expect(stray.problems[0]?.message).toBe('line 2: sample mode "b" is not one of a, d (header, line 1); line skipped');
   });
 
   it("detects an end line whose sum disagrees (a value changed but the line re-checksummed)", () => {

@@ -1,7 +1,7 @@
 /**
  * The probe in the simulator (`ioport hil --sim`): deterministic per seed,
  * the pico model's costs show up where they should (b = a + dispatch,
- * c = b + promise hop), edges never merge, lost and stray edges are reported.
+ * c = b + promise hop, d = a + multishot dispatch), edges never merge, lost and stray edges are reported.
  */
 import { describe, expect, it } from "vitest";
 import { Probe, type ModeHooks, type ProbeHost } from "../firmware/irq-latency/probe.js";
@@ -19,7 +19,7 @@ describe("the irq-latency probe in the simulator", () => {
     expect(c).not.toEqual(a);
   });
 
-  it("on pico: (a) is the modelled edge latency, (b) adds the dispatch cost, (c) the promise hop", async () => {
+  it("on pico: (a) is the modelled edge latency, (b) adds the dispatch cost, (c) the promise hop, (d) the multishot dispatch", async () => {
     const board = loadBoard("pico");
     const lat = board.irqLatencyNs!;
     const cost = board.irqCostNs!;
@@ -31,21 +31,28 @@ describe("the irq-latency probe in the simulator", () => {
     expect(within(run.samples.a, lat.min, lat.max)).toBe(true);
     expect(within(run.samples.b, lat.min + cost.dispatch, lat.max + cost.dispatch)).toBe(true);
     expect(within(run.samples.c, lat.min + cost.dispatch + cost.promiseHop, lat.max + cost.dispatch + cost.promiseHop)).toBe(true);
+    const ms = cost.dispatchMultishot!;
+    expect(ms).toBeGreaterThan(0);
+    expect(ms).toBeLessThan(cost.dispatch); // the fast path is modelled cheaper than the one-shot re-arm
+    expect(within(run.samples.d, lat.min + ms, lat.max + ms)).toBe(true);
     const r = buildReport(run, "sim");
     const p50 = Object.fromEntries(r.modes.map((m) => [m.mode, m.stats!.p50]));
-    expect(p50).toEqual({ a: 57, b: 65, c: 204 }); // spec §10: 57 raw, 204 through a promise
+    expect(p50).toEqual({ a: 57, b: 65, c: 204, d: 60 }); // spec §10: 57 raw, 204 through a promise; d: 57 + 2.88 modelled
     expect(r.ratios.b!.p50!).toBeLessThanOrEqual(1.2); // the design goal, on the model
+    expect(r.ratios.d!.p50!).toBeCloseTo(60 / 57, 12);
+    expect(r.ratios.d!.p50!).toBeLessThan(r.ratios.b!.p50!);
   });
 
   it("on sim-devkit (no modelled latency or cost) every latency is 0", async () => {
     const run = parseHil((await runSimProbe({ board: "sim-devkit", samples: 20 })).join("\n"));
     expect(run.complete).toBe(true);
-    expect([...run.samples.a, ...run.samples.b, ...run.samples.c]).toEqual(new Array(60).fill(0));
+    expect([...run.samples.a, ...run.samples.b, ...run.samples.c, ...run.samples.d]).toEqual(new Array(80).fill(0));
   });
 
   it("edges are spaced by the settle gap plus jitter, far more than any latency: they never merge", async () => {
     const run = parseHil((await runSimProbe({ board: "pico", samples: 100, seed: 5 })).join("\n"));
-    for (const m of ["a", "b", "c"] as const) {
+    for (const m of ["a", "b", "c", "d"] as const) {
+      expect(run.edges[m]).toHaveLength(100);
       const e = run.edges[m];
       for (let i = 1; i < e.length; i++) {
         const gap = (e[i] as number) - (e[i - 1] as number) - (run.samples[m][i - 1] as number);
@@ -53,6 +60,37 @@ describe("the irq-latency probe in the simulator", () => {
         expect(gap).toBeLessThanOrEqual(5001);
       }
     }
+  });
+
+  it("mode d keeps one multishot arm for the whole mode: one io_submit, no syscall per edge", async () => {
+    const { Simulator } = await import("../host-sim/index.js");
+    const { WatchMode, CallbackMode } = await import("../firmware/irq-latency/kernel-modes.js");
+    const sim = new Simulator({ board: "sim-devkit" });
+    const lb = sim.board.loopback!;
+    const count = async (make: (t: ReturnType<typeof sim.spawn>) => ModeHooks) => {
+      const task = sim.spawn({ name: "probe", memoryBytes: 4096 });
+      const calls: Record<string, number> = {};
+      const sys = task.sys as unknown as Record<string, unknown>;
+      for (const name of ["io_submit", "io_wait_cb", "io_watch"]) {
+        const f = sys[name] as (...a: unknown[]) => unknown;
+        sys[name] = (...a: unknown[]) => ((calls[name] = (calls[name] ?? 0) + 1), f(...a));
+      }
+      const mode = make(task);
+      let edges = 0;
+      mode.start(() => edges++);
+      for (let i = 0; i < 10; i++) {
+        sim.gpioBank.write(lb.out, (i + 1) & 1);
+        await sim.advance(1000);
+      }
+      mode.stop();
+      task.exit();
+      return { edges, calls };
+    };
+    const d = await count((t) => new WatchMode(t, lb.in));
+    expect(d).toEqual({ edges: 10, calls: { io_watch: 1, io_submit: 1 } });
+    const b = await count((t) => new CallbackMode(t, lb.in));
+    expect(b.edges).toBe(10);
+    expect(b.calls.io_submit).toBe(11); // one-shot: armed once, then again after every edge
   });
 
   it("runs only the modes asked for", async () => {

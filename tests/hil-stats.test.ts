@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ioplLine } from "../firmware/irq-latency/probe.js";
 import { parseHil } from "../tools/hil/format.js";
 import { bar, buildReport, histogram, renderHistograms, renderTable } from "../tools/hil/report.js";
 import { computeStats, percentile } from "../tools/hil/stats.js";
@@ -88,7 +89,7 @@ describe("hil statistics", () => {
   it("the table, the histograms and the bars", () => {
     const r = buildReport(clean, "clean.txt");
     const table = renderTable(r);
-    expect(table).toContain("a  raw onReadable       200      56      57      58      58      58");
+    expect(table).toContain("a  raw onReadable         200      56      57      58      58      58");
     expect(table).toContain("overhead against the raw callback: (b)/(a) p50 1.14× p99 1.14×   (c)/(a) p50 3.58× p99 3.53×");
     const bins = histogram(clean.samples.a);
     expect(bins.map((b) => b.lo)).toEqual([56, 57, 58]);
@@ -99,6 +100,32 @@ describe("hil statistics", () => {
     expect(bar(0, 3)).toBe("");
     const h = renderHistograms(r);
     expect(h.split("\n").filter((l) => l.includes("│"))).toHaveLength(9);
+  });
+
+  it("mode d gets its label, its statistics and a (d)/(a) ratio beside (b)/(a) and (c)/(a)", () => {
+    const run = parseHil(
+      [
+        "IOPL1 H board=pico n=4 modes=a,b,d clock=ioport/clock",
+        ...[450, 460, 470, 480].map((v, i) => `IOPL1 S a ${i} ${v} ${i * 5000}`),
+        ...[5100, 5136, 5140, 5200].map((v, i) => `IOPL1 S b ${i} ${v} ${i * 5000}`),
+        ...[4300, 4384, 4390, 4800].map((v, i) => `IOPL1 S d ${i} ${v} ${i * 5000}`),
+        "IOPL1 E samples=12 a=4 b=4 d=4 lost=0 stray=0 sum=40310",
+      ]
+        .map((l) => ioplLine(l))
+        .join("\n"),
+    );
+    expect(run.complete).toBe(true);
+    const r = buildReport(run, "t");
+    expect(r.modes.map((m) => [m.mode, m.label, m.stats?.p50, m.stats?.p99])).toEqual([
+      ["a", "raw onReadable", 460, 480],
+      ["b", "io_wait_cb", 5136, 5200],
+      ["d", "multishot io_watch", 4384, 4800],
+    ]);
+    expect(r.ratios.d).toEqual({ p50: 4384 / 460, p99: 4800 / 480 });
+    expect(r.ratios.c).toBeUndefined();
+    const table = renderTable(r);
+    expect(table).toContain("d  multishot io_watch       4    4300    4384    4800    4800    4800");
+    expect(table).toContain("overhead against the raw callback: (b)/(a) p50 11.17× p99 10.83×   (d)/(a) p50 9.53× p99 10.00×");
   });
 });
 

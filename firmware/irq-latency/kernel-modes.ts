@@ -6,12 +6,16 @@
  * (b) OP_IRQ_WAIT on the input pin's line, reaped by `io_wait_cb` with one
  *     persistent callback: the driver-loop form (no Promise, no allocation).
  * (c) the same arm reaped by the Promise form `io_wait` in an `await` loop.
+ * (d) the interrupt fast path: one multishot OP_IRQ_WAIT arm
+ *     (IOSQE_MULTISHOT, stays armed, a completion flagged IOCQE_F_MORE per
+ *     batch of interrupts) reaped by `io_watch` (a persistent waiter): no
+ *     syscall per interrupt.
  * Both ask for the 16-byte IrqEvent, as real user code would, so its copy-out
  * is part of what is timed. The first thing the user code does on a
  * completion is call `onEdge()` (the probe reads the clock there); re-arming
  * comes after.
  */
-import { IRQ_FALLING, IRQ_RISING, IRQ_EVENT_SIZE, OP_IRQ_WAIT } from "../../core/constants.js";
+import { IOSQE_MULTISHOT, IRQ_FALLING, IRQ_RISING, IRQ_EVENT_SIZE, OP_IRQ_WAIT } from "../../core/constants.js";
 import { writeSubmission } from "../../core/abi.js";
 import type { Task } from "../../core/task.js";
 import type { ModeHooks } from "./probe.js";
@@ -34,7 +38,7 @@ class KernelMode {
     this.pin = pin;
   }
 
-  protected open(onEdge: () => void): void {
+  protected open(onEdge: () => void, flags = 0): void {
     const t = this.task;
     const sys = t.sys;
     this.onEdge = onEdge;
@@ -46,7 +50,7 @@ class KernelMode {
     }
     this.port = check(sys.io_create(0), "io_create");
     this.irq = check(sys.irq_create(this.pin, IRQ_RISING | IRQ_FALLING), `irq_create(${this.pin})`);
-    writeSubmission(t.view, this.sqe, 7, 0, OP_IRQ_WAIT, 0, this.irq, this.ev, IRQ_EVENT_SIZE, 0);
+    writeSubmission(t.view, this.sqe, 7, 0, OP_IRQ_WAIT, flags, this.irq, this.ev, IRQ_EVENT_SIZE, 0);
   }
 
   /** Submits the (already encoded) OP_IRQ_WAIT arm. */
@@ -107,6 +111,23 @@ export class PromiseMode extends KernelMode implements ModeHooks {
       this.onEdge();
       if (this.stopped) return;
     }
+  }
+}
+
+/** Mode (d): one multishot OP_IRQ_WAIT arm reaped by io_watch, the interrupt fast path (no syscall per interrupt). */
+export class WatchMode extends KernelMode implements ModeHooks {
+  private readonly cb = (n: number): void => this.completed(n);
+
+  start(onEdge: () => void): void {
+    this.open(onEdge, IOSQE_MULTISHOT);
+    check(this.task.sys.io_watch(this.port, this.cqe, 1, this.cb), "io_watch");
+    this.arm(); // once: the arm stays armed
+  }
+
+  private completed(n: number): void {
+    // n < 0: the port closed (-EBADF, from stop()); a result < 1 ends the arm
+    if (this.stopped || n < 1 || this.result() < 1) return;
+    this.onEdge();
   }
 }
 

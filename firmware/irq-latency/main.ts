@@ -10,6 +10,8 @@
  * - modes (b)/(c): the ioport kernel on the Moddable Platform
  *   (drivers/moddable), OP_IRQ_WAIT on `loopback.in`, reaped by
  *   `io_wait_cb` (b) or by `io_wait` and `await` (c);
+ * - mode (d): the interrupt fast path, one multishot OP_IRQ_WAIT arm
+ *   (IOSQE_MULTISHOT) on `loopback.in` reaped by `io_watch`;
  * - the clock: `ioport/clock` (`time_us_64()` on the Pico,
  *   `esp_timer_get_time()` on ESP32), read on the board: USB-serial
  *   buffering delays the lines, never the timestamps.
@@ -26,7 +28,7 @@
  * which removes the GPIO interrupt callback for every pin, while the static
  * `callback_installed` stays set): after the first mode no edge arrives.
  * There, build one mode per firmware (MODES = ["a"], then ["b"], then
- * ["c"]); a stalled mode shows up as `X ... timeout` lines, never as
+ * ["c"], then ["d"]); a stalled mode shows up as `X ... timeout` lines, never as
  * samples.
  *
  * Everything is made inside the default export: nothing mutable at module
@@ -38,11 +40,11 @@ import { microseconds } from "ioport/clock";
 import board from "ioport:board";
 import { Kernel } from "../../core/kernel.js";
 import { ModdablePlatform } from "../../drivers/moddable/platform.js";
-import { CallbackMode, PromiseMode } from "./kernel-modes.js";
-import { Probe, type ModeHooks, type ProbeHost } from "./probe.js";
+import { CallbackMode, PromiseMode, WatchMode } from "./kernel-modes.js";
+import { Probe, type ModeHooks, type ModeName, type ProbeHost } from "./probe.js";
 
 /** Modes per run (see MODES above); samples per mode and run; the pause before the first run (USB enumeration) and between runs. */
-const MODES: readonly ("a" | "b" | "c")[] = ["a", "b", "c"];
+const MODES: readonly ModeName[] = ["a", "b", "c", "d"];
 const SAMPLES = 200;
 const START_DELAY_MS = 2000;
 const PAUSE_MS = 3000;
@@ -90,7 +92,7 @@ export default function main(): void {
     }
     Timer.set(held.length > 0 ? flush : runOnce, held.length > 0 ? 5 : PAUSE_MS);
   };
-  const hooks = { a: raw, b: new CallbackMode(task, lb.in), c: new PromiseMode(task, lb.in) };
+  const hooks = { a: raw, b: new CallbackMode(task, lb.in), c: new PromiseMode(task, lb.in), d: new WatchMode(task, lb.in) };
   let seed = 1;
   const runOnce = (): void => {
     const probe = new Probe(host, hooks, { board: board.name, samples: SAMPLES, modes: MODES, seed: seed++, clock: "ioport/clock" });

@@ -13,7 +13,8 @@
  * Modes (the hooks are given by the host):
  *   a: the raw ECMA-419 `onReadable` callback (the baseline),
  *   b: the OP_IRQ_WAIT completion delivered by `io_wait_cb`,
- *   c: the same completion through the Promise form `io_wait` and an `await` loop.
+ *   c: the same completion through the Promise form `io_wait` and an `await` loop,
+ *   d: a multishot OP_IRQ_WAIT arm reaped by `io_watch` (the fast path: no syscall per edge).
  * Samples are spaced by a settle gap plus a random extra (seeded PRNG): long
  * enough that edges never merge, random so that they do not beat against
  * periodic activity on the board (USB frames, timers).
@@ -29,8 +30,13 @@
  */
 
 export const IOPL_MAGIC = "IOPL1";
-export type ModeName = "a" | "b" | "c";
-export const MODE_NAMES: readonly ModeName[] = ["a", "b", "c"];
+export type ModeName = "a" | "b" | "c" | "d";
+export const MODE_NAMES: readonly ModeName[] = ["a", "b", "c", "d"];
+
+/** A mode's index in MODE_NAMES (its slot in the per-mode counters). */
+function modeIndex(m: ModeName): number {
+  return m === "a" ? 0 : m === "b" ? 1 : m === "c" ? 2 : 3;
+}
 
 /** What the probe needs from the board (or the simulator). */
 export interface ProbeHost {
@@ -60,7 +66,7 @@ export interface ProbeConfig {
   board: string;
   /** Samples per mode. */
   samples: number;
-  /** Modes to run, in order (default a, b, c). */
+  /** Modes to run, in order (default a, b, c, d). */
   modes?: readonly ModeName[];
   /** PRNG seed for the spacing (default 1). */
   seed?: number;
@@ -108,8 +114,8 @@ export class Probe {
   readonly modes: readonly ModeName[];
   readonly samples: number;
   /** Samples delivered per mode, lost edges per mode, stray (unexpected) edges. */
-  readonly delivered = [0, 0, 0];
-  readonly lost = [0, 0, 0];
+  readonly delivered = [0, 0, 0, 0];
+  readonly lost = [0, 0, 0, 0];
   stray = 0;
   /** Sum of every reported latency (the end line's check). */
   sum = 0;
@@ -135,7 +141,7 @@ export class Probe {
 
   constructor(host: ProbeHost, hooks: Partial<Record<ModeName, ModeHooks>>, config: ProbeConfig) {
     this.host = host;
-    this.hooks = { a: hooks.a, b: hooks.b, c: hooks.c };
+    this.hooks = { a: hooks.a, b: hooks.b, c: hooks.c, d: hooks.d };
     this.config = config;
     this.modes = config.modes ?? MODE_NAMES;
     this.samples = config.samples;
@@ -198,8 +204,7 @@ export class Probe {
     this.armed = false;
     const latency = t1 - this.t0;
     const m = this.mode;
-    const k = m === "a" ? 0 : m === "b" ? 1 : 2;
-    this.delivered[k]++;
+    this.delivered[modeIndex(m)]++;
     this.sum += latency;
     this.host.emit(ioplLine(`${IOPL_MAGIC} S ${m} ${this.seq} ${latency} ${this.t0}`));
     this.advance();
@@ -209,7 +214,7 @@ export class Probe {
     if (!this.armed || this.host.now() - this.t0 < this.timeoutUs) return;
     this.armed = false;
     const m = this.mode;
-    this.lost[m === "a" ? 0 : m === "b" ? 1 : 2]++;
+    this.lost[modeIndex(m)]++;
     this.host.emit(ioplLine(`${IOPL_MAGIC} X ${m} ${this.seq} timeout`));
     this.advance();
   }
@@ -224,12 +229,9 @@ export class Probe {
     this.done = true;
     const d = this.delivered;
     const l = this.lost;
-    const counts = this.modes.map((m) => {
-      const k = m === "a" ? 0 : m === "b" ? 1 : 2;
-      return `${m}=${d[k]}`;
-    });
-    const total = (d[0] as number) + (d[1] as number) + (d[2] as number);
-    const lost = (l[0] as number) + (l[1] as number) + (l[2] as number);
+    const counts = this.modes.map((m) => `${m}=${d[modeIndex(m)] as number}`);
+    const total = d.reduce((x, y) => x + y, 0);
+    const lost = l.reduce((x, y) => x + y, 0);
     this.host.emit(ioplLine(`${IOPL_MAGIC} E samples=${total} ${counts.join(" ")} lost=${lost} stray=${this.stray} sum=${this.sum}`));
     const cb = this.onDone;
     this.onDone = null;

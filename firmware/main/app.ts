@@ -3,10 +3,14 @@
  * code runs on a board (main.ts builds the Moddable Platform) and in the
  * simulator (`ioport start`).
  *
- * Three tasks, each a driver loop on its own port with `io_wait_cb`:
- * - **panel**: the button's GPIO IRQ (OP_IRQ_WAIT, debounced on the
- *   IrqEvent timestamps) toggles the LED (gpio_write); a periodic timer IRQ
- *   line is the heartbeat; the loopback input's IRQ counts edges.
+ * Three tasks, each a driver loop on its own port:
+ * - **panel**: the interrupt fast path — one multishot OP_IRQ_WAIT arm per
+ *   line (IOSQE_MULTISHOT, spec §4.11), reaped by `io_watch` (spec §3), so
+ *   an interrupt reaches this code with no syscall. The button's GPIO IRQ
+ *   (debounced on the IrqEvent timestamps) toggles the LED (gpio_write); a
+ *   periodic timer IRQ line is the heartbeat; the loopback input's IRQ
+ *   counts edges. An arm that ends (no IOCQE_F_MORE) is armed again.
+ * - **shell** and **worker** loop with `io_wait_cb`.
  * - **shell**: a command shell on the board's console UART over
  *   OP_READ/OP_WRITE, with a prompt and line editing (backspace, Ctrl-U,
  *   Ctrl-C; escape sequences swallowed). Commands: help, status, irq,
@@ -21,6 +25,8 @@
  */
 import type { BoardSpec } from "../../core/board.js";
 import {
+  IOCQE_F_MORE,
+  IOSQE_MULTISHOT,
   IPC_MESSAGE_SIZE,
   IRQ_EVENT_SIZE,
   IRQ_FALLING,
@@ -142,8 +148,8 @@ export function startApp(kernel: Kernel, board: BoardSpec, options: AppOptions =
 }
 
 /** Submits one entry from the task's staging slot; returns io_submit's result. */
-function submit1(t: Task, sqe: number, port: number, ud: number, opcode: number, fd: number, addr: number, len: number, timeoutNs = 0): number {
-  writeSubmission(t.view, sqe, ud, 0, opcode, 0, fd, addr, len, timeoutNs);
+function submit1(t: Task, sqe: number, port: number, ud: number, opcode: number, fd: number, addr: number, len: number, timeoutNs = 0, flags = 0): number {
+  writeSubmission(t.view, sqe, ud, 0, opcode, flags, fd, addr, len, timeoutNs);
   return t.sys.io_submit(port, sqe, 1);
 }
 
@@ -167,7 +173,7 @@ class Panel {
     const sys = t.sys;
     const port = sys.io_create(0);
     this.sqe = t.alloc(SUBMISSION_SIZE);
-    this.loop = new IoLoop(t, port, 4, (ud, res) => this.done(ud, res), (m) => app.log(m));
+    this.loop = new IoLoop(t, port, 4, (ud, res, _op, flags) => this.done(ud, res, flags), (m) => app.log(m), true);
     for (let i = 0; i < 4; i++) this.ev.push(t.alloc(IRQ_EVENT_SIZE));
     if (b.led !== undefined) sys.gpio_write(b.led, 0);
     if (b.loopback !== undefined) sys.gpio_write(b.loopback.out, 0);
@@ -191,16 +197,21 @@ class Panel {
   }
 
   private arm(ud: number): void {
-    const r = submit1(this.task, this.sqe, this.loop.port, ud, OP_IRQ_WAIT, this.fds[ud] as number, this.ev[ud] as number, IRQ_EVENT_SIZE);
+    const r = submit1(this.task, this.sqe, this.loop.port, ud, OP_IRQ_WAIT, this.fds[ud] as number, this.ev[ud] as number, IRQ_EVENT_SIZE, 0, IOSQE_MULTISHOT);
     if (r !== 1) this.app.log(`panel: arming line ${ud} failed: ${errnoName(r)}`);
   }
 
-  private done(ud: number, res: number): void {
+  private done(ud: number, res: number, flags: number): void {
     const app = this.app;
     const s = app.stats;
     if (res < 0) {
       if (res !== -ECANCELED) app.log(`panel: irq wait ${ud} failed: ${errnoName(res)}`);
       return;
+    }
+    if ((flags & IOCQE_F_MORE) === 0) {
+      // the multishot arm ended without an error: arm the line again
+      this.arm(ud);
+      if (res === 0) return;
     }
     if (ud === UD_BUTTON) {
       const view = this.task.view;
@@ -225,7 +236,6 @@ class Panel {
       s.loopbackEdges += res;
       app.events.loopback?.(s.loopbackEdges);
     }
-    this.arm(ud);
   }
 
   stop(): void {

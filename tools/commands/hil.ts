@@ -30,7 +30,7 @@ options:
   --board NAME          simulated board (--sim): pico, sim-devkit (default pico)
   --samples N           samples per mode (--sim; default 1000)
   --seed N              PRNG seed (--sim; default 1)
-  --modes a,b,c         modes to run (--sim; default a,b,c)
+  --modes a,b,c,d       modes to run (--sim; default a,b,c,d)
   --baud N              serial baud rate (--port; default 115200)
   --timeout S           give up after S seconds without a line (--port, stdin; default: never)
   --record FILE         also save the raw lines read
@@ -167,7 +167,7 @@ class Progress {
   update(parser: HilParser): void {
     const h = parser.header;
     const c = parser.counts();
-    const got = c.a + c.b + c.c;
+    const got = c.a + c.b + c.c + c.d;
     const modes = h ? h.modes : MODE_NAMES;
     const total = h ? h.n * h.modes.length : 0;
     const detail = modes.map((m) => `${m} ${c[m]}${h ? `/${h.n}` : ""}`).join("  ");

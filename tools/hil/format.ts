@@ -84,7 +84,7 @@ export interface HilRun {
 }
 
 function emptyModes<T>(make: () => T): Record<ModeName, T> {
-  return { a: make(), b: make(), c: make() };
+  return { a: make(), b: make(), c: make(), d: make() };
 }
 
 const NUM = /^(0|[1-9]\d*)(\.\d+)?$/;
@@ -124,7 +124,7 @@ export class HilParser {
   /** Samples received so far in the current run, per mode. */
   counts(): Record<ModeName, number> {
     const s = this.run.samples;
-    return { a: s.a.length, b: s.b.length, c: s.c.length };
+    return { a: s.a.length, b: s.b.length, c: s.c.length, d: s.d.length };
   }
 
   get header(): HilHeader | null {
@@ -208,7 +208,7 @@ export class HilParser {
     if (count < 1) bad.push(`n=<samples per mode> (a positive integer; got "${nText}")`);
     const modes = (fields.modes ?? "").split(",").filter((x) => x !== "");
     const modesOk = modes.length > 0 && modes.every((x) => (MODE_NAMES as readonly string[]).includes(x)) && new Set(modes).size === modes.length;
-    if (!modesOk) bad.push(`modes=<a,b,c> (distinct modes among a, b, c; got "${fields.modes ?? ""}")`);
+    if (!modesOk) bad.push(`modes=<a,b,c,d> (distinct modes among a, b, c, d; got "${fields.modes ?? ""}")`);
     const clock = fields.clock ?? "";
     if (clock === "") bad.push("clock=<source>");
     if (bad.length > 0) {
@@ -234,7 +234,7 @@ export class HilParser {
 
   private total(): number {
     const s = this.run.samples;
-    return s.a.length + s.b.length + s.c.length;
+    return MODE_NAMES.reduce((acc, m) => acc + s[m].length, 0);
   }
 
   private mode(n: number, text: string | undefined, what: string): ModeName | null {
@@ -306,7 +306,7 @@ export class HilParser {
     const end: HilEnd = { line: n, samples: num("samples"), perMode: {}, lost: num("lost"), stray: num("stray"), sum: num("sum") };
     for (const m of MODE_NAMES) if (fields[m] !== undefined) end.perMode[m] = num(m);
     if (![end.samples, end.lost, end.sum].every(Number.isFinite)) {
-      this.problem("malformed", n, `line ${n}: end line needs samples=<n> lost=<n> sum=<µs> (numbers); expected "IOPL1 E samples=.. a=.. b=.. c=.. lost=.. stray=.. sum=.. *XX"`);
+      this.problem("malformed", n, `line ${n}: end line needs samples=<n> lost=<n> sum=<µs> (numbers); expected "IOPL1 E samples=.. a=.. b=.. c=.. d=.. lost=.. stray=.. sum=.. *XX"`);
     }
     this.run.end = end;
     this.ended = true;
@@ -328,7 +328,7 @@ export class HilParser {
         kind: "header",
         line: 0,
         message:
-          `no valid header line ("IOPL1 H board=<name> n=<N> modes=a,b,c clock=<source> *XX") before the samples` +
+          `no valid header line ("IOPL1 H board=<name> n=<N> modes=a,b,c,d clock=<source> *XX") before the samples` +
           (first ? "" : "; the start of the stream was probably missed (connect before resetting the board)") +
           ": the number of samples expected is unknown",
         });

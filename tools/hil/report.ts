@@ -3,7 +3,7 @@
  * against the raw callback (a), and the terminal rendering (table and
  * unicode histograms). The same Report is written as JSON.
  */
-import type { ModeName } from "../../firmware/irq-latency/probe.js";
+import { MODE_NAMES, type ModeName } from "../../firmware/irq-latency/probe.js";
 import type { HilProblem, HilRun } from "./format.js";
 import { computeStats, ratio, type Stats } from "./stats.js";
 
@@ -11,6 +11,7 @@ export const MODE_LABELS: Record<ModeName, string> = {
   a: "raw onReadable",
   b: "io_wait_cb",
   c: "io_wait + await",
+  d: "multishot io_watch",
 };
 
 export interface ModeReport {
@@ -29,7 +30,7 @@ export interface Report {
   complete: boolean;
   modes: ModeReport[];
   /** Overheads against mode a: (x)/(a) at p50 and p99; null when a or x is absent or a is 0. */
-  ratios: Partial<Record<"b" | "c", { p50: number | null; p99: number | null }>>;
+  ratios: Partial<Record<"b" | "c" | "d", { p50: number | null; p99: number | null }>>;
   lines: number;
   unknownLines: number;
   problems: HilProblem[];
@@ -38,11 +39,11 @@ export interface Report {
 
 export function buildReport(run: HilRun, source: string): Report {
   const h = run.header;
-  const order: ModeName[] = h ? h.modes : (["a", "b", "c"] as ModeName[]).filter((m) => run.samples[m].length > 0);
+  const order: ModeName[] = h ? h.modes : MODE_NAMES.filter((m) => run.samples[m].length > 0);
   const modes = order.map((m) => ({ mode: m, label: MODE_LABELS[m], stats: computeStats(run.samples[m]), lost: run.lost[m] }));
   const base = modes.find((m) => m.mode === "a")?.stats ?? null;
   const ratios: Report["ratios"] = {};
-  for (const x of ["b", "c"] as const) {
+  for (const x of ["b", "c", "d"] as const) {
     const s = modes.find((m) => m.mode === x)?.stats ?? null;
     if (s !== null && base !== null) ratios[x] = { p50: ratio(s.p50, base.p50), p99: ratio(s.p99, base.p99) };
   }
@@ -81,11 +82,11 @@ export function renderTable(r: Report): string {
   const out: string[] = [];
   const per = r.announced !== null ? `${r.announced} samples per mode announced` : "no header: samples announced unknown";
   out.push(`board ${r.board ?? "?"} · clock ${r.clock ?? "?"} · ${per} · source ${r.source}`);
-  const head = [pad("mode", 20, true), pad("n", 6), pad("min", 7), pad("p50", 7), pad("p90", 7), pad("p99", 7), pad("max", 7), pad("mean", 8), pad("stddev", 8)];
+  const head = [pad("mode", 22, true), pad("n", 6), pad("min", 7), pad("p50", 7), pad("p90", 7), pad("p99", 7), pad("max", 7), pad("mean", 8), pad("stddev", 8)];
   out.push(head.join(" ") + "   (µs)");
   for (const m of r.modes) {
     const s = m.stats;
-    const name = pad(`${m.mode}  ${m.label}`, 20, true);
+    const name = pad(`${m.mode}  ${m.label}`, 22, true);
     if (s === null) {
       out.push(`${name} ${pad("0", 6)}   no samples`);
       continue;
@@ -96,7 +97,7 @@ export function renderTable(r: Report): string {
     );
   }
   const parts: string[] = [];
-  for (const x of ["b", "c"] as const) {
+  for (const x of ["b", "c", "d"] as const) {
     const q = r.ratios[x];
     if (q) parts.push(`(${x})/(a) p50 ${fmtRatio(q.p50)} p99 ${fmtRatio(q.p99)}`);
   }

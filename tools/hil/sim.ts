@@ -9,12 +9,15 @@
  *   OP_IRQ_WAIT, io_wait_cb — the code that runs on the board), plus
  *   `irqCostNs.dispatch`, the CPU time of that path on the board, which the
  *   virtual clock cannot see (the kernel runs in zero virtual time);
- * - (c) io_wait + await: (b) plus `irqCostNs.promiseHop`, the promise job.
+ * - (c) io_wait + await: (b) plus `irqCostNs.promiseHop`, the promise job;
+ * - (d) multishot io_watch: the same edge through the real kernel (one
+ *   multishot OP_IRQ_WAIT arm, io_watch), plus `irqCostNs.dispatchMultishot`
+ *   (absent: `dispatch`).
  * The clock the probe reads is virtual time floored to whole µs, like the
  * board's `time_us_64()`.
  */
 import { Simulator } from "../../host-sim/index.js";
-import { CallbackMode, PromiseMode } from "../../firmware/irq-latency/kernel-modes.js";
+import { CallbackMode, PromiseMode, WatchMode } from "../../firmware/irq-latency/kernel-modes.js";
 import { Probe, type ModeHooks, type ModeName, type ProbeHost } from "../../firmware/irq-latency/probe.js";
 
 export interface SimProbeOptions {
@@ -37,6 +40,7 @@ export async function runSimProbe(options: SimProbeOptions): Promise<string[]> {
   }
   const dispatchNs = board.irqCostNs?.dispatch ?? 0;
   const hopNs = board.irqCostNs?.promiseHop ?? 0;
+  const multishotNs = board.irqCostNs?.dispatchMultishot ?? dispatchNs;
   const lines: string[] = [];
   const host: ProbeHost = {
     now: () => Math.floor(sim.now / 1000),
@@ -59,6 +63,7 @@ export async function runSimProbe(options: SimProbeOptions): Promise<string[]> {
     a: raw,
     b: delayed(sim, new CallbackMode(task, lb.in), dispatchNs),
     c: delayed(sim, new PromiseMode(task, lb.in), dispatchNs + hopNs),
+    d: delayed(sim, new WatchMode(task, lb.in), multishotNs),
   };
   const probe = new Probe(host, hooks, {
     board: board.name,

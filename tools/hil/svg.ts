@@ -8,7 +8,7 @@
 import type { ModeName } from "../../firmware/irq-latency/probe.js";
 import { histogram, niceStep, renderTable, type Report } from "./report.js";
 
-const COLORS: Record<ModeName, string> = { a: "#1f77b4", b: "#2ca02c", c: "#d62728" };
+const COLORS: Record<ModeName, string> = { a: "#1f77b4", b: "#2ca02c", c: "#d62728", d: "#9467bd" };
 
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -97,9 +97,13 @@ export function renderSvg(r: Report, title?: string): string {
     const text = s ? `(${m.mode}) ${m.label}: p50 ${n2(s.p50)} µs, p99 ${n2(s.p99)} µs` : `(${m.mode}) ${m.label}: no samples`;
     o.push(`<text x="${lx + 18}" y="${ly + 1}">${esc(text)}</text>`);
   });
-  const rb = r.ratios.b;
-  const rc = r.ratios.c;
-  const rtext = [rb ? `b/a p50 ${rb.p50 === null ? "n/a" : rb.p50.toFixed(2) + "×"}` : "", rc ? `c/a p50 ${rc.p50 === null ? "n/a" : rc.p50.toFixed(2) + "×"}` : ""].filter((s) => s).join(" · ");
+  const rtext = (["b", "c", "d"] as const)
+    .map((k) => {
+      const q = r.ratios[k];
+      return q ? `${k}/a p50 ${q.p50 === null ? "n/a" : q.p50.toFixed(2) + "×"}` : "";
+    })
+    .filter((s) => s)
+    .join(" · ");
   if (rtext) o.push(`<text x="${lx}" y="${top1 + 14 + modes.length * 18 + 2}" fill="#555">${esc(rtext)}</text>`);
 
   // ---- panel 2: CDFs with p50 / p99 markers ----
