@@ -65,8 +65,8 @@ const baseline: Variant = {
   },
 };
 
-/** The ioport driver loop on one GPIO line; `run(n)` drives n edges. */
-export function irqDriverLoop(): (n: number) => void {
+/** What every ioport IRQ loop shares: a task, a port, a line, an arm, and the edge driver. */
+function irqLoop(flags: number) {
   const sim = new Simulator();
   const platform = sim.platform;
   const gpio = sim.gpioBank;
@@ -79,30 +79,39 @@ export function irqDriverLoop(): (n: number) => void {
   const sqe = task.alloc(48);
   const cqes = task.alloc(COMPLETION_SIZE * 4);
   const ev = task.alloc(16);
-  writeSubmission(view, sqe, 7, 0, OP_IRQ_WAIT, 0, irq, ev, 16, 0);
+  writeSubmission(view, sqe, 7, 0, OP_IRQ_WAIT, flags, irq, ev, 16, 0);
   let seen = 0;
-  const onWait = (n: number): void => {
-    for (let i = 0; i < n; i++) {
-      // the count comes from the IrqEvent the kernel copied out
-      seen += view.getUint32(ev + IRQ_EV_COUNT, true);
-      if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("re-arm failed");
-    }
-    const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
-    if (r >= 0) onWait(r);
-    else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
+  /** Adds the count of the IrqEvent the kernel copied out (one per completion reaped). */
+  const count = (n: number): void => {
+    for (let i = 0; i < n; i++) seen += view.getUint32(ev + IRQ_EV_COUNT, true);
   };
-  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
-  onWait(0);
   let level = 0;
-  return (n: number) => {
+  /** `run(n)` drives n edges, 1 µs apart, and checks the loop saw each one. */
+  const run = (n: number): void => {
     const before = seen;
     for (let i = 0; i < n; i++) {
       platform.clock += EDGE_NS;
       level ^= 1;
       gpio.drive(PIN, level);
     }
-    if (seen - before !== n) throw new Error(`driver loop saw ${seen - before} of ${n} edges`);
+    if (seen - before !== n) throw new Error(`the loop saw ${seen - before} of ${n} edges`);
   };
+  return { sys, port, sqe, cqes, count, run };
+}
+
+/** The ioport driver loop on one GPIO line: a one-shot arm, re-armed from the io_wait_cb callback. */
+export function irqDriverLoop(): (n: number) => void {
+  const { sys, port, sqe, cqes, count, run } = irqLoop(0);
+  const onWait = (n: number): void => {
+    count(n);
+    for (let i = 0; i < n; i++) if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("re-arm failed");
+    const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
+    if (r >= 0) onWait(r);
+    else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
+  };
+  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
+  onWait(0);
+  return run;
 }
 
 const viaIrqWait: Variant = {
@@ -115,38 +124,16 @@ const viaIrqWait: Variant = {
  * the count and waits again; nothing is re-submitted per interrupt.
  */
 export function irqMultishotLoop(): (n: number) => void {
-  const sim = new Simulator();
-  const platform = sim.platform;
-  const gpio = sim.gpioBank;
-  const task = sim.spawn({ memoryBytes: 4096 });
-  const sys = task.sys;
-  const view = task.view;
-  const port = sys.io_create(0);
-  const irq = sys.irq_create(PIN, IRQ_RISING | IRQ_FALLING);
-  if (port < 0 || irq < 0) throw new Error(`setup failed: port ${port}, irq ${irq}`);
-  const sqe = task.alloc(48);
-  const cqes = task.alloc(COMPLETION_SIZE * 4);
-  const ev = task.alloc(16);
-  writeSubmission(view, sqe, 7, 0, OP_IRQ_WAIT, IOSQE_MULTISHOT, irq, ev, 16, 0);
-  let seen = 0;
+  const { sys, port, sqe, cqes, count, run } = irqLoop(IOSQE_MULTISHOT);
   const onWait = (n: number): void => {
-    for (let i = 0; i < n; i++) seen += view.getUint32(ev + IRQ_EV_COUNT, true);
+    count(n);
     const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
     if (r >= 0) onWait(r);
     else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
   };
   if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
   onWait(0);
-  let level = 0;
-  return (n: number) => {
-    const before = seen;
-    for (let i = 0; i < n; i++) {
-      platform.clock += EDGE_NS;
-      level ^= 1;
-      gpio.drive(PIN, level);
-    }
-    if (seen - before !== n) throw new Error(`multishot loop saw ${seen - before} of ${n} edges`);
-  };
+  return run;
 }
 
 const viaMultishot: Variant = {
@@ -156,35 +143,10 @@ const viaMultishot: Variant = {
 
 /** One multishot arm and one io_watch: no syscall at all per interrupt. */
 export function irqWatchLoop(): (n: number) => void {
-  const sim = new Simulator();
-  const platform = sim.platform;
-  const gpio = sim.gpioBank;
-  const task = sim.spawn({ memoryBytes: 4096 });
-  const sys = task.sys;
-  const view = task.view;
-  const port = sys.io_create(0);
-  const irq = sys.irq_create(PIN, IRQ_RISING | IRQ_FALLING);
-  if (port < 0 || irq < 0) throw new Error(`setup failed: port ${port}, irq ${irq}`);
-  const sqe = task.alloc(48);
-  const cqes = task.alloc(COMPLETION_SIZE * 4);
-  const ev = task.alloc(16);
-  writeSubmission(view, sqe, 7, 0, OP_IRQ_WAIT, IOSQE_MULTISHOT, irq, ev, 16, 0);
-  let seen = 0;
-  const onIrq = (n: number): void => {
-    for (let i = 0; i < n; i++) seen += view.getUint32(ev + IRQ_EV_COUNT, true);
-  };
-  if (sys.io_watch(port, cqes, 4, onIrq) !== 0) throw new Error("watch failed");
+  const { sys, port, sqe, cqes, count, run } = irqLoop(IOSQE_MULTISHOT);
+  if (sys.io_watch(port, cqes, 4, count) !== 0) throw new Error("watch failed");
   if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
-  let level = 0;
-  return (n: number) => {
-    const before = seen;
-    for (let i = 0; i < n; i++) {
-      platform.clock += EDGE_NS;
-      level ^= 1;
-      gpio.drive(PIN, level);
-    }
-    if (seen - before !== n) throw new Error(`watch loop saw ${seen - before} of ${n} edges`);
-  };
+  return run;
 }
 
 const viaWatch: Variant = {
