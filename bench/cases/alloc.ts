@@ -104,12 +104,13 @@ function apiDriveLoop(): (n: number) => void {
 /** Message round trips between two tasks over two rendezvous channels, both driven by Port.drive. */
 function ipcPingPong(): (n: number) => void {
   const kernel = new Simulator().kernel;
-  return pingPong(kernel);
+  return warmed(pingPongLoop(kernel));
 }
 
-function pingPong(kernel: Kernel): (n: number) => void {
-  const a = kernel.spawn({ memoryBytes: 8192 });
-  const b = kernel.spawn({ memoryBytes: 8192 });
+/** Message round trips between two tasks over two rendezvous channels (also tests/alloc/driver-loop.ts's IPC loop). */
+export function pingPongLoop(kernel: Kernel, memoryBytes = 8192): (n: number) => void {
+  const a = kernel.spawn({ memoryBytes });
+  const b = kernel.spawn({ memoryBytes });
   const ab = createChannel(a, 0);
   const ba = createChannel(a, 0);
   a.sys.svc_register("ab", ab.recv);
@@ -131,11 +132,11 @@ function pingPong(kernel: Kernel): (n: number) => void {
     if (--left === 0) return pa.stop();
     pa.ipcRecv(ba.recv, ra.addr, 1).ipcSend(ab.send, ma.addr, 2);
   };
-  return warmed((n: number) => {
+  return (n: number) => {
     left = n;
     pa.ipcRecv(ba.recv, ra.addr, 1).ipcSend(ab.send, ma.addr, 2);
     pa.drive(handler);
-  });
+  };
 }
 
 export function allocCases(): AllocCase[] {

@@ -7,9 +7,10 @@
  * A control loop that allocates one small object per operation shows the
  * meter sees allocation. Prints one JSON line.
  */
+import { pingPongLoop } from "../../bench/cases/alloc.js";
 import { PerformanceObserver } from "node:perf_hooks";
 import { Kernel, type Platform, type TimerCallback } from "../../core/index.js";
-import { CompletionView, Message, Port, createChannel } from "../../core/api/index.js";
+import { CompletionView, Port } from "../../core/api/index.js";
 
 declare const gc: () => void;
 
@@ -149,36 +150,9 @@ function timeoutLoop(kernel: Kernel, platform: ManualPlatform) {
   };
 }
 
-/** Message round trips between two tasks over two rendezvous channels. */
+/** Message round trips between two tasks over two rendezvous channels (the benchmark's loop). */
 function ipcPingPong(kernel: Kernel) {
-  const a = kernel.spawn({ memoryBytes: 1 << 20 });
-  const b = kernel.spawn({ memoryBytes: 1 << 20 });
-  const ab = createChannel(a, 0);
-  const ba = createChannel(a, 0);
-  a.sys.svc_register("ab", ab.recv);
-  a.sys.svc_register("ba", ba.send);
-  const bIn = b.sys.svc_lookup("ab");
-  const bOut = b.sys.svc_lookup("ba");
-  const pa = new Port(a);
-  const pb = new Port(b);
-  const ma = new Message(a);
-  const ra = new Message(a);
-  const mb = new Message(b);
-  let left = 0;
-  pb.ipcRecv(bIn, mb.addr, 1);
-  pb.drive((c) => {
-    if (c.udLo === 1) pb.ipcSend(bOut, mb.addr, 2).ipcRecv(bIn, mb.addr, 1);
-  });
-  const handler = (c: CompletionView): void => {
-    if (c.udLo !== 1) return;
-    if (--left === 0) return pa.stop();
-    pa.ipcRecv(ba.recv, ra.addr, 1).ipcSend(ab.send, ma.addr, 2);
-  };
-  return (n: number) => {
-    left = n;
-    pa.ipcRecv(ba.recv, ra.addr, 1).ipcSend(ab.send, ma.addr, 2);
-    pa.drive(handler);
-  };
+  return pingPongLoop(kernel, 1 << 20);
 }
 
 /** Notify round trips: the handler re-arms OP_RING_WAIT and rings the bell itself. */
