@@ -262,7 +262,7 @@ describe("Port.drive (callback driver loop)", () => {
     q.drive(() => {}, { onError: (e) => errs.push(e) });
     t.sys.close(q.fd);
     await sim.advance(0);
-    expect(errs).toMatchObject([{ name: "EBADF", syscall: "io_wait_cb" }]);
+    expect(errs).toMatchObject([{ name: "EBADF", syscall: "io_watch" }]);
   });
 
   it("two tasks ping-pong over channels with a notify doorbell, driven by callbacks", async () => {

@@ -8,7 +8,7 @@
  *   `ipcRecv`, `ringWait`) encode a submission into the staging area; the
  *   next `submit()`, `wait()`, iteration step or driver turn submits them.
  * - Completions come as plain objects (`wait()`, `poll()`, `for await`), or
- *   through `drive(handler)`: the callback driver loop built on io_wait_cb,
+ *   through `drive(handler)`: the callback driver loop built on io_watch,
  *   with one persistent callback and one reused `CompletionView` whose fields
  *   are overwritten. Its steady state (handle, re-submit, wait) allocates
  *   nothing per operation.
@@ -21,7 +21,7 @@
 import { COMPLETION_SIZE, SUBMISSION_SIZE } from "../constants.js";
 import { bigIntHi, bigIntLo, hi32, lo32, readI64, u64ToBigInt, writeSubmission } from "../abi.js";
 import { OP_IPC_RECV, OP_IPC_SEND, OP_IRQ_WAIT, OP_NOP, OP_READ, OP_RING_WAIT, OP_TIMEOUT, OP_WRITE, IRQ_EVENT_SIZE } from "../constants.js";
-import { EBADF, EBUSY, EINPROGRESS, errnoName } from "../errno.js";
+import { EBADF, EBUSY, errnoName } from "../errno.js";
 import type { Task } from "../task.js";
 import { IoError } from "./errors.js";
 
@@ -143,15 +143,20 @@ export class Port {
   private handler: ((c: CompletionView) => void) | null = null;
   private onError: ((err: unknown) => void) | null = null;
   private readonly view = new CompletionView();
-  /** The one persistent io_wait_cb callback. */
-  private readonly onWait = (n: number): void => {
+  /** The one persistent io_watch callback of the driver loop. */
+  private readonly onWatch = (n: number): void => {
     if (!this.driving) return;
     if (n < 0) {
       this.waitFailed(n);
       return;
     }
-    this.dispatch(n);
-    this.pump();
+    try {
+      this.dispatch(n);
+    } finally {
+      // a handler that stopped the loop, or threw without onError, ends the watch
+      if (!this.driving) this.unwatch();
+    }
+    if (this.staged > 0) this.submit();
   };
 
   constructor(task: Task, options: PortOptions = {}) {
@@ -236,7 +241,7 @@ export class Port {
   /** Submits what is staged and returns the completions queued now, without waiting. */
   poll(): Completion[] {
     this.submit();
-    const n = this.task.sys.io_wait_cb(this.fd, this.cqAddr, this.cqEntries, 0, 0, this.onWait);
+    const n = this.task.sys.io_wait_cb(this.fd, this.cqAddr, this.cqEntries, 0, 0, this.onWatch);
     if (n < 0) throw new IoError(n, "io_wait");
     return this.collect(n);
   }
@@ -277,7 +282,8 @@ export class Port {
 
   /**
    * Runs `handler` for every completion until `stop()` or `close()`:
-   * submit what is staged, io_wait_cb for at least one completion, hand each
+   * submit what is staged, and with one io_watch (a persistent wait, no
+   * syscall per batch) hand each
    * to the handler through the one reused CompletionView, repeat. The handler
    * usually stages the next operations. Completions found at once are
    * handled synchronously (inside this call); later ones from the kernel's
@@ -289,30 +295,37 @@ export class Port {
     this.handler = handler;
     this.onError = options.onError ?? null;
     this.driving = true;
-    this.pump();
+    // What is ready now is handled here, synchronously (so a handler's
+    // exception comes out of drive()); then one io_watch serves the rest.
+    const sys = this.task.sys;
+    for (;;) {
+      if (this.staged > 0) this.submit();
+      const n = sys.io_wait_cb(this.fd, this.cqAddr, this.cqEntries, 0, 0, this.onWatch);
+      if (n < 0) {
+        this.waitFailed(n, "io_wait_cb");
+        return;
+      }
+      if (n === 0) break;
+      this.dispatch(n);
+      if (!this.driving) return;
+    }
+    const r = sys.io_watch(this.fd, this.cqAddr, this.cqEntries, this.onWatch);
+    if (r < 0) this.waitFailed(r, "io_watch");
   }
 
-  /** Stops the driver loop after the current completion; a wait already pending stays armed but is ignored. */
+  /** Stops the driver loop after the current completion; completions still queued stay for the next wait. */
   stop(): void {
+    if (!this.driving) return;
     this.driving = false;
+    this.unwatch();
   }
 
   get isDriving(): boolean {
     return this.driving;
   }
 
-  private pump(): void {
-    const sys = this.task.sys;
-    while (this.driving) {
-      if (this.staged > 0) this.submit();
-      const n = sys.io_wait_cb(this.fd, this.cqAddr, this.cqEntries, 1, 0, this.onWait);
-      if (n === -EINPROGRESS) return;
-      if (n < 0) {
-        this.waitFailed(n);
-        return;
-      }
-      this.dispatch(n);
-    }
+  private unwatch(): void {
+    if (!this.closed) this.task.sys.io_unwatch(this.fd);
   }
 
   private dispatch(n: number): void {
@@ -339,10 +352,10 @@ export class Port {
     }
   }
 
-  private waitFailed(n: number): void {
+  private waitFailed(n: number, syscall = "io_watch"): void {
     this.driving = false;
     if (this.closed && n === -EBADF) return;
-    const err = new IoError(n, "io_wait_cb");
+    const err = new IoError(n, syscall);
     if (this.onError !== null) this.onError(err);
     else throw err;
   }
