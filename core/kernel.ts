@@ -210,7 +210,8 @@ export class Kernel {
       for (let i = 0; i < this.wakeCount; i++) {
         const port = list[i] as Port;
         port.wakeQueued = false;
-        if (port.waiterReady()) port.deliver();
+        // Port.waiterReady(), inlined: this runs once per event
+        if (port.waitMode !== 0 && (port.count >= port.waitMin || port.closed || port.waitTimedOut)) port.deliver();
       }
     } finally {
       for (let i = 0; i < this.wakeCount; i++) list[i] = null;

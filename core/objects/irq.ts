@@ -66,7 +66,7 @@ export class IrqLine extends KernelObject implements IrqSink {
 
   raise(now: number, level: number): void {
     const k = this.kernel;
-    k.enter();
+    k.depth++; // kernel.enter(), inlined: this is the interrupt path
     try {
       this.add(now, level, 1);
     } finally {

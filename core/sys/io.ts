@@ -60,9 +60,9 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
     }
     const opcode = words[w + 2] as number;
     const flags = words[w + 3] as number;
-    // 0, or IOSQE_MULTISHOT on OP_IRQ_WAIT (the one extension flag so far)
-    const badFlags = flags !== 0 && (flags !== IOSQE_MULTISHOT || opcode !== OP_IRQ_WAIT);
-    if (tracer === null && (opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length || badFlags)) {
+    // valid flags: 0, or IOSQE_MULTISHOT on OP_IRQ_WAIT (the one extension flag so far)
+    const badFlags = flags === 0 ? false : flags !== IOSQE_MULTISHOT || opcode !== OP_IRQ_WAIT;
+    if (tracer === null && (badFlags || opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length)) {
       // Completions known at once need no op record: NOP (which takes no
       // arguments), an unknown opcode, bad flags. Written straight into the
       // port's raw slots (see Port.ring).
