@@ -251,6 +251,24 @@ export function writeIrqEvent(view: DataView, addr: number, timestampNs: number,
   view.setUint32(addr + IRQ_EV_LEVEL, level >>> 0, true);
 }
 
+/**
+ * Hot-path IrqEvent store into task memory: four word stores through `words`
+ * (an Int32Array over the same buffer as `view`) when `addr` is 4-aligned,
+ * the DataView otherwise. Same bytes as writeIrqEvent.
+ */
+export function storeIrqEvent(words: Int32Array, view: DataView, addr: number, timestampNs: number, count: number, level: number): void {
+  if ((addr & 3) !== 0) {
+    writeIrqEvent(view, addr, timestampNs, count, level);
+    return;
+  }
+  const i = addr >>> 2;
+  const hi = Math.floor(timestampNs / 4294967296);
+  words[i] = timestampNs - hi * 4294967296;
+  words[i + 1] = hi;
+  words[i + 2] = count;
+  words[i + 3] = level;
+}
+
 export function encodeIrqEvent(view: DataView, addr: number, e: IrqEvent): void {
   const t = u64In(e.timestampNs);
   view.setUint32(addr, bigIntLo(t), true);

@@ -15,6 +15,7 @@ import {
   writeCompletion,
   writeI64,
   writeIrqEvent,
+  storeIrqEvent,
   writeSubmission,
   hi32,
   lo32,
@@ -132,6 +133,18 @@ describe("abi", () => {
         encodeIrqEvent(b, 0, { timestampNs: BigInt(ts), count, level });
         expect(new Uint8Array(a.buffer)).toEqual(new Uint8Array(b.buffer));
         expect(decodeIrqEvent(a, 0)).toEqual({ timestampNs: BigInt(ts), count, level });
+      }),
+    );
+  });
+
+  it("storeIrqEvent (hot path, word stores) writes the same bytes as writeIrqEvent, aligned or not", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), u32, u32, fc.integer({ min: 0, max: 15 }), (ts, count, level, at) => {
+        const a = new ArrayBuffer(40);
+        const b = new ArrayBuffer(40);
+        storeIrqEvent(new Int32Array(a), new DataView(a), 8 + at, ts, count, level);
+        writeIrqEvent(new DataView(b), 8 + at, ts, count, level);
+        expect(new Uint8Array(a)).toEqual(new Uint8Array(b));
       }),
     );
   });

@@ -17,7 +17,7 @@
  *   (releasing what it holds: a read's bytes go back to the device), releases objects carried by queued completions, and resolves a
  *   pending wait with -EBADF.
  */
-import { writeCompletion, writeIrqEvent } from "../abi.js";
+import { storeIrqEvent, writeCompletion } from "../abi.js";
 import { COMPLETION_SIZE, IOCQE_F_MORE } from "../constants.js";
 import { EBADF } from "../errno.js";
 import type { Kernel } from "../kernel.js";
@@ -220,20 +220,7 @@ export class Port extends KernelObject {
           if (to !== null && to !== undefined) {
             const e = ev as RawEvents;
             e.task[slot] = null;
-            const addr = e.addr[slot] as number;
-            const ts = e.ts[slot] as number;
-            if ((addr & 3) === 0) {
-              // the IrqEvent as four word stores (the interrupt path)
-              const iw = to.i32;
-              const k = addr >>> 2;
-              const hi = Math.floor(ts / 4294967296);
-              iw[k] = ts - hi * 4294967296;
-              iw[k + 1] = hi;
-              iw[k + 2] = r;
-              iw[k + 3] = e.level[slot] as number;
-            } else {
-              writeIrqEvent(to.view, addr, ts, r, e.level[slot] as number);
-            }
+            storeIrqEvent(to.i32, to.view, e.addr[slot] as number, e.ts[slot] as number, r, e.level[slot] as number);
           }
         }
         continue;

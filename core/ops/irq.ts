@@ -5,7 +5,7 @@
  * (at once when some are latched); arms are served FIFO. With a buffer, the
  * IrqEvent is written into the submitter's memory at reap time.
  */
-import { writeIrqEvent } from "../abi.js";
+import { storeIrqEvent } from "../abi.js";
 import { IRQ_EVENT_SIZE } from "../constants.js";
 import { EBADF, EFAULT, EINVAL } from "../errno.js";
 import type { Kernel } from "../kernel.js";
@@ -24,20 +24,7 @@ function irqCancel(op: Op): void {
 function irqReap(op: Op): void {
   if (op.result <= 0) return;
   const task = op.task as Task;
-  const addr = op.bufAddr;
-  const t = op.a;
-  if ((addr & 3) === 0) {
-    // aligned: four word stores (the common case, and the interrupt path)
-    const w = task.i32;
-    const i = addr >>> 2;
-    const hi = Math.floor(t / 4294967296);
-    w[i] = t - hi * 4294967296;
-    w[i + 1] = hi;
-    w[i + 2] = op.b;
-    w[i + 3] = op.c;
-  } else {
-    writeIrqEvent(task.view, addr, t, op.b, op.c);
-  }
+  storeIrqEvent(task.i32, task.view, op.bufAddr, op.a, op.b, op.c);
 }
 
 export function opIrqWait(kernel: Kernel, op: Op, task: Task): void {
