@@ -32,6 +32,23 @@ export interface KernelOptions {
 }
 
 export class Kernel {
+  // Declaration order is the order XS searches the fields in: the fields
+  // every syscall and interrupt touches come first.
+  /** Nesting of kernel entries; waiters are resolved when it returns to 0. */
+  depth = 0;
+  /** A flush is running (waiters' callbacks may be on the stack). */
+  flushing = false;
+  /** Ports queued to wake (read by the interrupt fast path: it runs only when none are). */
+  wakeCount = 0;
+  tracer: KernelTracer | null = null;
+  private freeOps: Op | null = null;
+  private opSeq = 0;
+  /**
+   * Ports to wake at the next flush: entries [0, wakeCount). Cleared by
+   * overwriting, never by `length = 0`, which in V8 drops the backing store
+   * and made every flush allocate a new one.
+   */
+  private readonly wakeList: (Port | null)[] = [];
   readonly platform: Platform;
   readonly options: Required<Pick<KernelOptions, "cqEntries">> & KernelOptions;
   readonly tasks = new Set<Task>();
@@ -39,7 +56,6 @@ export class Kernel {
   readonly objects = new Set<KernelObject>();
   /** Service registry: name -> object (holds one reference each). */
   readonly services = new Map<string, KernelObject>();
-  tracer: KernelTracer | null = null;
   /** Aligned scratch for reading a submission from a misaligned array. */
   readonly sqeScratch = new Uint32Array(12);
   readonly sqeScratchBytes = new Uint8Array(this.sqeScratch.buffer);
@@ -49,21 +65,8 @@ export class Kernel {
 
   private nextObjectId = 1;
   private nextTaskId = 1;
-  private opSeq = 0;
-  private freeOps: Op | null = null;
   /** Op records ever allocated (the pool's size). */
   opsAllocated = 0;
-
-  /** Nesting of kernel entries; waiters are resolved when it returns to 0. */
-  depth = 0;
-  private flushing = false;
-  /**
-   * Ports to wake at the next flush: entries [0, wakeCount). Cleared by
-   * overwriting, never by `length = 0`, which in V8 drops the backing store
-   * and made every flush allocate a new one.
-   */
-  private readonly wakeList: (Port | null)[] = [];
-  private wakeCount = 0;
 
   constructor(platform: Platform, options: KernelOptions = {}) {
     this.platform = platform;
@@ -202,7 +205,8 @@ export class Kernel {
     if (this.depth === 0 && !this.flushing) this.flush();
   }
 
-  private flush(): void {
+  /** Resolves the waiters queued to wake (public for the interrupt fast path, core/objects/direct.ts). */
+  flush(): void {
     if (this.wakeCount === 0) return;
     const list = this.wakeList;
     this.flushing = true;
@@ -225,10 +229,15 @@ export class Kernel {
     try {
       cb(n);
     } catch (err) {
-      const h = this.options.onUserError;
-      if (h) h(err);
-      else if (this.platform.log) this.platform.log(`ioport: io_wait_cb callback threw: ${String(err)}`);
+      this.userError(err);
     }
+  }
+
+  /** Reports an exception thrown by user code the kernel called (options.onUserError, else the platform's log). */
+  userError(err: unknown): void {
+    const h = this.options.onUserError;
+    if (h) h(err);
+    else if (this.platform.log) this.platform.log(`ioport: io_wait_cb callback threw: ${String(err)}`);
   }
 
   now(): number {

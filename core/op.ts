@@ -27,26 +27,42 @@ export const OP_INFLIGHT = 1;
 export const OP_QUEUED = 2;
 
 export class Op {
+  // Declaration order is the order XS searches the fields in (a linear walk
+  // per access): what the submit, complete, reap and interrupt paths touch
+  // comes first.
   state = OP_FREE;
-  /** Submission order, kernel-wide. */
-  seq = 0;
   port: Port | null = null;
   task: Task | null = null;
   udLo = 0;
   udHi = 0;
   opcode = 0;
-  fd = -1;
-  bufAddr = 0;
-  bufLen = 0;
-  timeoutNs = 0;
-  result = 0;
-  cflags = 0;
   /** A multishot arm (IOSQE_MULTISHOT): stays armed across completions. */
   multishot = false;
-
+  bufAddr = 0;
+  /**
+   * Whether the op is on its port's in-flight list. io_submit links an op
+   * only once its handler has left it in flight: most entries complete at
+   * once and never need the list.
+   */
+  linked = false;
+  /** Target object's wait-queue links (FIFO arms). */
+  qPrev: Op | null = null;
+  qNext: Op | null = null;
+  result = 0;
+  cflags = 0;
   target: KernelObject | null = null;
   cancelHook: OpHook | null = null;
   reapHook: OpHook | null = null;
+  fd = -1;
+  bufLen = 0;
+  timeoutNs = 0;
+  /** Free-list link. */
+  free: Op | null = null;
+  /** Submission order, kernel-wide. */
+  seq = 0;
+  /** Port in-flight list links (submission order). */
+  pPrev: Op | null = null;
+  pNext: Op | null = null;
   discardHook: OpHook | null = null;
 
   /** Platform timer handle (OP_TIMEOUT), 0 when none. */
@@ -66,21 +82,6 @@ export class Op {
    * no port; null for port ops.
    */
   waiter: ((n: number) => void) | null = null;
-
-  /**
-   * Whether the op is on its port's in-flight list. io_submit links an op
-   * only once its handler has left it in flight: most entries complete at
-   * once and never need the list.
-   */
-  linked = false;
-  /** Port in-flight list links (submission order). */
-  pPrev: Op | null = null;
-  pNext: Op | null = null;
-  /** Target object's wait-queue links (FIFO arms). */
-  qPrev: Op | null = null;
-  qNext: Op | null = null;
-  /** Free-list link. */
-  free: Op | null = null;
 
   /**
    * Clears what a later use could read before writing it. The submission

@@ -24,6 +24,7 @@ import type { IrqSink } from "../devices.js";
 import { ECANCELED } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
+import { deliverIrq } from "./direct.js";
 import { KernelObject, KIND_IRQ } from "./object.js";
 import type { Port } from "./port.js";
 
@@ -31,18 +32,19 @@ import type { Port } from "./port.js";
 export type LineRelease = (line: IrqLine) => void;
 
 export class IrqLine extends KernelObject implements IrqSink {
-  readonly line: number;
-  readonly flags: number;
-  readonly isTimer: boolean;
+  // fields the interrupt path reads first (XS searches fields in order)
+  readonly arms = new OpQueue();
   /** Interrupts since the previous completion (latched while unarmed). */
   pending = 0;
   /** Timestamp of the first of the pending interrupts. */
   firstNs = 0;
-  /** Level seen at the last interrupt (0 for timers). */
-  level = 0;
   /** Interrupts ever raised on this line (statistics). */
   total = 0;
-  readonly arms = new OpQueue();
+  /** Level seen at the last interrupt (0 for timers). */
+  level = 0;
+  readonly line: number;
+  readonly flags: number;
+  readonly isTimer: boolean;
 
   // timer lines
   readonly createdNs: number;
@@ -65,6 +67,10 @@ export class IrqLine extends KernelObject implements IrqSink {
   }
 
   raise(now: number, level: number): void {
+    const op = this.arms.head;
+    // the fast path (objects/direct.ts): nothing latched, an arm whose port
+    // would reap this interrupt alone and call back at once
+    if (op !== null && this.pending === 0 && deliverIrq(this, op, now, level, 1)) return;
     const k = this.kernel;
     k.depth++; // kernel.enter(), inlined: this is the interrupt path
     try {
@@ -153,16 +159,18 @@ function timerFire(arg: unknown, now: number): void {
   line.timer = 0;
   if (line.closed) return;
   const k = line.kernel;
+  const first = line.createdNs + (line.fired + 1) * line.periodNs;
+  // a late platform timer covers every period that has elapsed, exactly
+  let n = line.flags & IRQ_ONESHOT ? 1 : Math.floor((now - line.createdNs) / line.periodNs) - line.fired;
+  if (n < 1) n = 1;
+  line.fired += n;
+  if ((line.flags & IRQ_ONESHOT) === 0) {
+    line.timer = k.platform.schedule(line.createdNs + (line.fired + 1) * line.periodNs, timerFire, line);
+  }
+  const op = line.arms.head;
+  if (op !== null && line.pending === 0 && deliverIrq(line, op, first, 0, n)) return;
   k.enter();
   try {
-    const first = line.createdNs + (line.fired + 1) * line.periodNs;
-    // a late platform timer covers every period that has elapsed, exactly
-    let n = line.flags & IRQ_ONESHOT ? 1 : Math.floor((now - line.createdNs) / line.periodNs) - line.fired;
-    if (n < 1) n = 1;
-    line.fired += n;
-    if ((line.flags & IRQ_ONESHOT) === 0) {
-      line.timer = k.platform.schedule(line.createdNs + (line.fired + 1) * line.periodNs, timerFire, line);
-    }
     line.add(first, 0, n);
   } finally {
     k.leave();

@@ -18,7 +18,7 @@
  *   pending wait with -EBADF.
  */
 import { storeIrqEvent, writeCompletion } from "../abi.js";
-import { COMPLETION_SIZE, IOCQE_F_MORE } from "../constants.js";
+import { COMPLETION_SIZE, IOCQE_F_MORE, OP_NOP } from "../constants.js";
 import { EBADF } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { Op, OP_INFLIGHT, OP_QUEUED } from "../op.js";
@@ -35,9 +35,12 @@ export const WAIT_WATCH = 3;
 
 export type WaitCallback = (n: number) => void;
 
-/** Marks a ring slot posted by a multishot arm (flags IOCQE_F_MORE, an optional IrqEvent). */
+/** The class of the ring's marker slots (completions posted without an op record). */
 export class RawEvent {}
+/** A slot posted by a multishot arm (flags IOCQE_F_MORE, an optional IrqEvent). */
 const EVENT_SLOT = new RawEvent();
+/** A successful OP_NOP: result 0, flags 0, opcode 0; only its user_data is in rawUd. */
+export const NOP_SLOT = new RawEvent();
 
 interface RawEvents {
   task: (Task | null)[];
@@ -47,9 +50,17 @@ interface RawEvents {
 }
 
 export class Port extends KernelObject {
-  readonly capacity: number;
+  // Field order is declaration order, and XS finds a property by walking an
+  // object's list of them: the fields the hot paths read come first (a field
+  // 30 places down costs twice a first one, measured).
+  waitMode = WAIT_NONE;
+  /** Completions queued, not yet reaped. */
+  count = 0;
   /** Accepted submissions whose completion is not yet reaped. */
   reserved = 0;
+  readonly capacity: number;
+  /** Oldest queued slot. */
+  head = 0;
   /**
    * The completion ring. A slot holds the completed op, or null for a
    * completion posted without one — a NOP or an entry rejected at once,
@@ -61,29 +72,23 @@ export class Port extends KernelObject {
   readonly rawUd: Int32Array;
   readonly rawRes: Int32Array;
   readonly rawOpc: Int32Array;
-  /** Oldest queued slot. */
-  head = 0;
-  /** IrqEvent copy-out of EVENT_SLOT completions; made on a port's first multishot completion. */
-  private ev: RawEvents | null = null;
+  waitMin = 0;
   /** Lines whose multishot arm waits for a free slot on this port. */
-  private starved: IrqLine[] | null = null;
-  /** Completions queued, not yet reaped. */
-  count = 0;
-  inflightHead: Op | null = null;
-  inflightTail: Op | null = null;
-  inflight = 0;
-
-  waitMode = WAIT_NONE;
+  starved: IrqLine[] | null = null;
   waitTask: Task | null = null;
   waitOut = 0;
   waitMax = 0;
-  waitMin = 0;
-  waitTimer = 0;
-  waitTimedOut = false;
-  waitResolve: ((n: number) => void) | null = null;
   waitCb: WaitCallback | null = null;
   /** In the kernel's wake list. */
   wakeQueued = false;
+  waitTimer = 0;
+  waitTimedOut = false;
+  waitResolve: ((n: number) => void) | null = null;
+  /** IrqEvent copy-out of EVENT_SLOT completions; made on a port's first multishot completion. */
+  private ev: RawEvents | null = null;
+  inflightHead: Op | null = null;
+  inflightTail: Op | null = null;
+  inflight = 0;
 
   constructor(kernel: Kernel, capacity: number) {
     super(kernel, KIND_PORT);
@@ -121,6 +126,22 @@ export class Port extends KernelObject {
     let at = this.head + this.count;
     if (at >= this.capacity) at -= this.capacity;
     this.ring[at] = op;
+    this.count++;
+  }
+
+  /**
+   * Queues a completion known at submission (a NOP, or an entry rejected at
+   * once) in a raw slot, with no op record; its slot was reserved at
+   * admission. A successful NOP takes a NOP_SLOT (only its user_data stored).
+   */
+  postRaw(udLo: number, udHi: number, result: number, opcode: number): void {
+    let at = this.head + this.count;
+    if (at >= this.capacity) at -= this.capacity;
+    this.ring[at] = result === 0 && opcode === OP_NOP ? NOP_SLOT : null;
+    this.rawUd[2 * at] = udLo;
+    this.rawUd[2 * at + 1] = udHi;
+    this.rawRes[at] = result;
+    this.rawOpc[at] = opcode;
     this.count++;
   }
 
@@ -190,18 +211,27 @@ export class Port extends KernelObject {
     const words = (out & 3) === 0 ? task.i32 : null;
     let w = out >>> 2;
     const rawUd = this.rawUd;
-    const rawRes = this.rawRes;
-    const rawOpc = this.rawOpc;
     let at = this.head;
-    // slots taken but not yet accounted in head/count/reserved
-    let taken = 0;
+    // slots [0, done) are accounted in head/count/reserved
+    let done = 0;
     for (let i = 0; i < n; i++, w += 6) {
-      const op = ring[at] as Op | null;
+      const op = ring[at] as Op | RawEvent | null;
       const slot = at;
       if (++at === cap) at = 0;
-      taken++;
+      if (op === NOP_SLOT) {
+        // the common raw slot, written with no reads but its user_data
+        if (words !== null) {
+          words[w] = rawUd[2 * slot] as number;
+          words[w + 1] = rawUd[2 * slot + 1] as number;
+          // result, its high word, flags and the opcode (OP_NOP is 0): one
+          // native fill costs XS less than four indexed stores
+          words.fill(0, w + 2, w + 6);
+        } else writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, 0, 0, OP_NOP);
+        continue;
+      }
       if (op === null || op === EVENT_SLOT) {
-        const r = rawRes[slot] as number;
+        const r = this.rawRes[slot] as number;
+        const opcode = this.rawOpc[slot] as number;
         const flags = op === null ? 0 : IOCQE_F_MORE;
         if (words !== null) {
           words[w] = rawUd[2 * slot] as number;
@@ -209,9 +239,9 @@ export class Port extends KernelObject {
           words[w + 2] = r;
           words[w + 3] = r < 0 ? -1 : 0;
           words[w + 4] = flags;
-          words[w + 5] = rawOpc[slot] as number;
+          words[w + 5] = opcode;
         } else {
-          writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, r, flags, rawOpc[slot] as number);
+          writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, r, flags, opcode);
         }
         if (op !== null) {
           ring[slot] = null;
@@ -225,35 +255,36 @@ export class Port extends KernelObject {
         }
         continue;
       }
+      const o = op as Op;
       ring[slot] = null;
       // account before the copy-out hook runs: the port is consistent if it looks
+      const took = i + 1 - done;
+      done = i + 1;
       this.head = at;
-      this.count -= taken;
-      this.reserved -= taken;
-      taken = 0;
-      if (op.reapHook !== null) op.reapHook(op);
-      const r = op.result;
+      this.count -= took;
+      this.reserved -= took;
+      if (o.reapHook !== null) o.reapHook(o);
+      const r = o.result;
       if (words !== null && r >= -0x80000000 && r <= 0xffffffff) {
-        words[w] = op.udLo;
-        words[w + 1] = op.udHi;
+        words[w] = o.udLo;
+        words[w + 1] = o.udHi;
         words[w + 2] = r; // ToInt32 keeps the low word of a result below 2^32
         words[w + 3] = r < 0 ? -1 : 0;
-        words[w + 4] = op.cflags;
-        words[w + 5] = op.opcode;
+        words[w + 4] = o.cflags;
+        words[w + 5] = o.opcode;
       } else {
-        writeCompletion(task.view, out + i * COMPLETION_SIZE, op.udLo, op.udHi, r, op.cflags, op.opcode);
+        writeCompletion(task.view, out + i * COMPLETION_SIZE, o.udLo, o.udHi, r, o.cflags, o.opcode);
       }
-      if (kernel.tracer !== null) kernel.tracer.reap(op);
-      kernel.freeOp(op);
+      if (kernel.tracer !== null) kernel.tracer.reap(o);
+      kernel.freeOp(o);
     }
+    const took = n - done;
     this.head = at;
-    this.count -= taken;
-    this.reserved -= taken;
+    this.count -= took;
+    this.reserved -= took;
     if (this.starved !== null && n > 0) this.retryStarved();
     return n;
   }
-
-
 
   /** Resolves the pending waiter (from the kernel's flush only). */
   deliver(): void {

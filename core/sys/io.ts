@@ -7,7 +7,7 @@ import { IOSQE_MULTISHOT, OP_IRQ_WAIT, OP_NOP } from "../constants.js";
 import { EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT } from "../errno.js";
 import type { Kernel } from "../kernel.js";
 import { KIND_PORT } from "../objects/object.js";
-import { Port, WAIT_CB, WAIT_NONE, WAIT_PROMISE, WAIT_WATCH, type WaitCallback } from "../objects/port.js";
+import { NOP_SLOT, Port, WAIT_CB, WAIT_NONE, WAIT_PROMISE, WAIT_WATCH, type WaitCallback } from "../objects/port.js";
 import { OP_INFLIGHT, type Op } from "../op.js";
 import { OPCODE_HANDLERS } from "../ops/index.js";
 import type { Task } from "../task.js";
@@ -39,80 +39,112 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
   if (n === 0) return -EBUSY;
   port.reserved += n;
   const kernel = task.kernel;
-  const tracer = kernel.tracer;
-  // Entries are read as u32 words (index = byte offset / 4). A misaligned
-  // array is copied entry by entry into an aligned scratch first.
-  const aligned = ((entries as number) & 3) === 0;
-  const words = aligned ? task.u32 : kernel.sqeScratch;
-  const sw = aligned ? task.i32 : kernel.sqeScratchI32; // the same words, signed: for copying bits
-  let posted = 0;
-  let at = entries as number;
-  const cap = port.capacity;
-  const ring = port.ring;
-  const rawUd = port.rawUd;
-  const rawRes = port.rawRes;
-  const rawOpc = port.rawOpc;
-  for (let i = 0; i < n; i++, at += SUBMISSION_SIZE) {
-    let w = at >>> 2;
-    if (!aligned) {
-      copySqe(task.memory, at, kernel.sqeScratchBytes);
-      w = 0;
+  const base = entries as number;
+  let anyRaw = false;
+  if ((base & 3) === 0 && kernel.tracer === null) {
+    // The fast loop: entries read as u32 words in place (index = byte
+    // offset / 4); a NOP — no arguments, always succeeds — needs no op
+    // record: only its user_data goes into a NOP slot of the ring (see
+    // Port.ring), and the slots are counted into port.count in one store.
+    const words = task.u32;
+    const sw = task.i32; // the same words, signed: for copying bits into an Int32Array
+    const cap = port.capacity;
+    const ring = port.ring;
+    const rawUd = port.rawUd;
+    let tail = port.head + port.count;
+    if (tail >= cap) tail -= cap;
+    let nops = 0;
+    let w = base >>> 2;
+    for (let i = 0; i < n; i++, w += 12) {
+      if (words[w + 2] === OP_NOP && words[w + 3] === 0) {
+        ring[tail] = NOP_SLOT;
+        rawUd[2 * tail] = sw[w] as number;
+        rawUd[2 * tail + 1] = sw[w + 1] as number;
+        if (++tail === cap) tail = 0;
+        nops++;
+        continue;
+      }
+      if (nops !== 0) {
+        // count them before the entry's handler posts after them
+        port.count += nops;
+        nops = 0;
+        anyRaw = true;
+      }
+      if (submitEntry(kernel, task, port, task.u32, task.i32, w)) anyRaw = true;
+      tail = port.head + port.count;
+      if (tail >= cap) tail -= cap;
     }
-    const opcode = words[w + 2] as number;
-    const flags = words[w + 3] as number;
-    // valid flags: 0, or IOSQE_MULTISHOT on OP_IRQ_WAIT (the one extension flag so far)
-    const badFlags = flags === 0 ? false : flags !== IOSQE_MULTISHOT || opcode !== OP_IRQ_WAIT;
-    if (tracer === null && (badFlags || opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length)) {
-      // Completions known at once need no op record: NOP (which takes no
-      // arguments), an unknown opcode, bad flags. Written straight into the
-      // port's raw slots (see Port.ring).
-      // Traced runs take the general path so every operation shows in the trace.
-      let slot = port.head + port.count;
-      if (slot >= cap) slot -= cap;
-      ring[slot] = null;
-      rawUd[2 * slot] = sw[w] as number;
-      rawUd[2 * slot + 1] = sw[w + 1] as number;
-      rawRes[slot] = opcode === OP_NOP && !badFlags ? 0 : -EINVAL;
-      rawOpc[slot] = opcode;
-      port.count++;
-      posted++;
-      continue;
+    if (nops !== 0) {
+      port.count += nops;
+      anyRaw = true;
     }
-    const op = kernel.allocOp();
-    op.port = port;
-    op.task = task;
-    op.udLo = words[w] as number;
-    op.udHi = words[w + 1] as number;
-    op.opcode = opcode;
-    op.state = OP_INFLIGHT;
-    if (opcode === OP_NOP) {
-      // NOP takes no arguments: its other fields are never read
-      op.fd = -1;
-      op.bufAddr = 0;
-      op.bufLen = 0;
-      op.timeoutNs = 0;
-    } else {
-      op.fd = (words[w + 4] as number) | 0;
-      // an address past 2^32 can never be valid; keep it invalid without BigInt
-      op.bufAddr = words[w + 7] === 0 ? (words[w + 6] as number) : -1;
-      op.bufLen = words[w + 8] as number;
-      const tHi = words[w + 11] as number;
-      op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + (words[w + 10] as number);
+  } else {
+    // Traced, or a misaligned array (copied entry by entry into an aligned
+    // scratch): every entry through submitEntry.
+    const aligned = (base & 3) === 0;
+    const words = aligned ? task.u32 : kernel.sqeScratch;
+    const sw = aligned ? task.i32 : kernel.sqeScratchI32;
+    for (let i = 0, at = base; i < n; i++, at += SUBMISSION_SIZE) {
+      if (!aligned) copySqe(task.memory, at, kernel.sqeScratchBytes);
+      if (submitEntry(kernel, task, port, words, sw, aligned ? at >>> 2 : 0)) anyRaw = true;
     }
-    op.multishot = flags !== 0;
-    if (tracer !== null) tracer.submit(op);
-    if (badFlags) {
-      kernel.complete(op, -EINVAL);
-      continue;
-    }
-    const handler = opcode < OPCODE_HANDLERS.length ? OPCODE_HANDLERS[opcode] : undefined;
-    if (handler === undefined) kernel.complete(op, -EINVAL);
-    else handler(kernel, op, task);
-    // linked only now: most entries complete at once and never need the list
-    if (op.state === OP_INFLIGHT && !op.linked && op.port === port) port.addInflight(op);
   }
-  if (posted !== 0 && port.waitMode !== WAIT_NONE && !port.wakeQueued && port.waiterReady()) kernel.queueWake(port);
+  if (anyRaw && port.waitMode !== WAIT_NONE && !port.wakeQueued && port.waiterReady()) kernel.queueWake(port);
   return n;
+}
+
+/**
+ * Submits the entry at word `w` of `words` (`sw`: the same words, signed) to
+ * `port`, whose slot is reserved. Returns true when it posted a raw
+ * completion (an untraced NOP, unknown opcode or bad flags: no op record),
+ * which the caller must wake the waiter for; an op's completion wakes it
+ * through kernel.complete.
+ */
+function submitEntry(kernel: Kernel, task: Task, port: Port, words: Uint32Array, sw: Int32Array, w: number): boolean {
+  const tracer = kernel.tracer;
+  const opcode = words[w + 2] as number;
+  const flags = words[w + 3] as number;
+  // valid flags: 0, or IOSQE_MULTISHOT on OP_IRQ_WAIT (the one extension flag so far)
+  const badFlags = flags === 0 ? false : flags !== IOSQE_MULTISHOT || opcode !== OP_IRQ_WAIT;
+  if (tracer === null && (badFlags || opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length)) {
+    // known at once: a raw slot (traced runs take the op path, so every
+    // operation shows in the trace)
+    port.postRaw(sw[w] as number, sw[w + 1] as number, opcode === OP_NOP && !badFlags ? 0 : -EINVAL, opcode);
+    return true;
+  }
+  const op = kernel.allocOp();
+  op.port = port;
+  op.task = task;
+  op.udLo = words[w] as number;
+  op.udHi = words[w + 1] as number;
+  op.opcode = opcode;
+  op.state = OP_INFLIGHT;
+  if (opcode === OP_NOP) {
+    // NOP takes no arguments: its other fields are never read
+    op.fd = -1;
+    op.bufAddr = 0;
+    op.bufLen = 0;
+    op.timeoutNs = 0;
+  } else {
+    op.fd = (words[w + 4] as number) | 0;
+    // an address past 2^32 can never be valid; keep it invalid without BigInt
+    op.bufAddr = words[w + 7] === 0 ? (words[w + 6] as number) : -1;
+    op.bufLen = words[w + 8] as number;
+    const tHi = words[w + 11] as number;
+    op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + (words[w + 10] as number);
+  }
+  op.multishot = flags !== 0;
+  if (tracer !== null) tracer.submit(op);
+  if (badFlags) {
+    kernel.complete(op, -EINVAL);
+    return false;
+  }
+  const handler = opcode < OPCODE_HANDLERS.length ? OPCODE_HANDLERS[opcode] : undefined;
+  if (handler === undefined) kernel.complete(op, -EINVAL);
+  else handler(kernel, op, task);
+  // linked only now: most entries complete at once and never need the list
+  if (op.state === OP_INFLIGHT && !op.linked && op.port === port) port.addInflight(op);
+  return false;
 }
 
 function copySqe(mem: Uint8Array, at: number, into: Uint8Array): void {

@@ -1,0 +1,103 @@
+/**
+ * Direct delivery: the interrupt fast path.
+ *
+ * When an interrupt arrives while the kernel is idle (no syscall, event or
+ * flush running, no other port queued to wake, no tracer recording), and the
+ * armed port has nothing queued and a callback waiter (io_wait_cb or
+ * io_watch) that one completion satisfies, then posting the completion and
+ * flushing would reap exactly that one completion into the waiter's memory
+ * and call back at once. `deliverIrq` does the same in one step — the same
+ * bytes (the 24-byte completion, then the arm's IrqEvent), the same callback
+ * with n = 1, in the same order — without the ring, the wake list or an op
+ * reap.
+ *
+ * Guarantees:
+ * - It does nothing and returns false unless every condition holds; the
+ *   caller then takes the general path. It never allocates.
+ * - A one-shot arm is completed and freed before the callback runs (so the
+ *   callback may re-arm), a multishot arm stays armed (IOCQE_F_MORE); a
+ *   one-time waiter (io_wait_cb) is cleared first, a watch stays.
+ * - The callback runs as from a flush: syscalls made in it queue their
+ *   wakes, flushed after it returns; its exception is contained.
+ *
+ * It is one flat function because in XS each method call walks the
+ * receiver's own fields and then its prototype's (a call on a 30-field
+ * object costs half as much again as on a small one, measured) and each
+ * `try` is a setjmp: the general path's post → leave → flush → deliver →
+ * reap → callUser made seven calls and two `try`s per interrupt.
+ */
+import { storeIrqEvent, writeCompletion } from "../abi.js";
+import { IOCQE_F_MORE } from "../constants.js";
+import type { Op } from "../op.js";
+import type { Task } from "../task.js";
+import type { IrqLine } from "./irq.js";
+import { WAIT_CB, WAIT_NONE, WAIT_WATCH, type Port, type WaitCallback } from "./port.js";
+
+/**
+ * Completes `op`, the oldest arm of `line`, with `n` interrupts (the first at
+ * `firstNs`, `level` at the last) straight into its port's waiter, if the
+ * conditions above hold. `line` has nothing latched (the caller checked).
+ */
+export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number, n: number): boolean {
+  const port = op.port as Port;
+  const mode = port.waitMode;
+  if ((mode !== WAIT_WATCH && mode !== WAIT_CB) || port.count !== 0 || port.waitMin !== 1 || port.starved !== null || port.closed) return false;
+  const k = port.kernel;
+  if (k.depth !== 0 || k.flushing || k.wakeCount !== 0 || k.tracer !== null) return false;
+  const multishot = op.multishot;
+  // a multishot completion takes a slot of its own (Port.postEvent)
+  if (multishot && port.reserved >= port.capacity) return false;
+  line.firstNs = firstNs;
+  line.total += n;
+  line.level = level;
+  let flags = IOCQE_F_MORE;
+  let r = n;
+  if (multishot) {
+    if (r > 0x7fffffff) r = 0x7fffffff;
+  } else {
+    if (r > 0xffffffff) r = 0xffffffff;
+    line.arms.shift();
+    op.target = null;
+    op.cancelHook = null;
+    if (op.linked) port.removeInflight(op);
+    port.reserved--;
+    flags = 0;
+  }
+  const task = port.waitTask as Task;
+  const out = port.waitOut;
+  if ((out & 3) === 0) {
+    const words = task.i32;
+    const w = out >>> 2;
+    words[w] = op.udLo;
+    words[w + 1] = op.udHi;
+    words[w + 2] = r; // ToInt32 keeps the low word of a count below 2^32
+    words[w + 3] = 0;
+    words[w + 4] = flags;
+    words[w + 5] = op.opcode;
+  } else writeCompletion(task.view, out, op.udLo, op.udHi, r, flags, op.opcode);
+  if (op.bufAddr !== 0) {
+    const to = op.task as Task;
+    storeIrqEvent(to.i32, to.view, op.bufAddr, firstNs, r, level);
+  }
+  if (!multishot) k.freeOp(op);
+  const cb = port.waitCb as WaitCallback;
+  if (mode === WAIT_CB) {
+    // a one-time waiter: cleared before the call, so the callback may wait again
+    if (port.waitTimer !== 0) k.platform.cancel(port.waitTimer);
+    port.waitMode = WAIT_NONE;
+    port.waitTask = null;
+    port.waitCb = null;
+    port.waitTimer = 0;
+    port.waitTimedOut = false;
+  }
+  k.flushing = true;
+  try {
+    cb(1);
+  } catch (err) {
+    k.flushing = false;
+    k.userError(err);
+  }
+  k.flushing = false;
+  if (k.wakeCount !== 0) k.flush();
+  return true;
+}
