@@ -30,6 +30,8 @@ export class Task {
    */
   readonly u32: Uint32Array;
   exited = false;
+  /** memory.byteLength, as a plain field: reading it through the typed array is a native getter call in XS. */
+  readonly size: number;
   readonly fds: (KernelObject | null)[] = new Array<KernelObject | null>(MAX_FDS).fill(null);
   readonly memory: Uint8Array;
   readonly view: DataView;
@@ -49,6 +51,7 @@ export class Task {
     this.name = options.name ?? `task${id}`;
     const buf = new ArrayBuffer(bytes);
     this.memory = new Uint8Array(buf);
+    this.size = bytes;
     this.view = new DataView(buf);
     this.u32 = new Uint32Array(buf, 0, bytes >>> 2);
     this.i32 = new Int32Array(buf, 0, bytes >>> 2);
@@ -82,7 +85,7 @@ export class Task {
       Number.isInteger(addr) &&
       addr > 0 &&
       len >= 0 &&
-      addr + len <= this.memory.byteLength
+      addr + len <= this.size
     );
   }
 

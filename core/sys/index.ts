@@ -9,6 +9,7 @@ import type { Task } from "../task.js";
 import * as dev from "./dev.js";
 import * as fd from "./fd.js";
 import * as io from "./io.js";
+import { io_submit, io_wait_cb } from "./io.js";
 import * as ipc from "./ipc.js";
 
 export class Syscalls {
@@ -94,16 +95,18 @@ export class Syscalls {
     this.svc_unregister = sync("svc_unregister", ipc.svc_unregister);
     this.io_wait = async("io_wait", io.io_wait);
 
-    // The hot pair is written out so that no rest-argument array is built per call.
+    // The hot pair is written out so that no rest-argument array is built per
+    // call, with kernel.leave() inline (a method call costs XS a walk of the
+    // kernel's fields first).
     this.io_submit = (portFd, entriesAddr, count) => {
       if (task.exited) return -EPERM;
       kernel.depth++;
       let r = -EPERM;
       try {
-        r = io.io_submit(task, portFd, entriesAddr, count);
+        r = io_submit(task, portFd, entriesAddr, count);
         if (kernel.tracer !== null) kernel.tracer.syscall(task, "io_submit", [portFd, entriesAddr, count], r);
       } finally {
-        kernel.leave();
+        if (--kernel.depth === 0 && kernel.wakeCount !== 0 && !kernel.flushing) kernel.flush();
       }
       return r;
     };
@@ -112,10 +115,10 @@ export class Syscalls {
       kernel.depth++;
       let r = -EPERM;
       try {
-        r = io.io_wait_cb(task, portFd, outAddr, max, min, timeoutNs, callback);
+        r = io_wait_cb(task, portFd, outAddr, max, min, timeoutNs, callback);
         if (kernel.tracer !== null) kernel.tracer.syscall(task, "io_wait_cb", [portFd, outAddr, max, min, timeoutNs], r);
       } finally {
-        kernel.leave();
+        if (--kernel.depth === 0 && kernel.wakeCount !== 0 && !kernel.flushing) kernel.flush();
       }
       return r;
     };
