@@ -47,9 +47,9 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
   const multishot = op.multishot;
   // a multishot completion takes a slot of its own (Port.postEvent)
   if (multishot && port.reserved >= port.capacity) return false;
-  line.firstNs = firstNs;
+  // nothing stays latched, so the line's firstNs and level (read only while
+  // interrupts are pending) need no update
   line.total += n;
-  line.level = level;
   let flags = IOCQE_F_MORE;
   let r = n;
   if (multishot) {

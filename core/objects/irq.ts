@@ -36,11 +36,11 @@ export class IrqLine extends KernelObject implements IrqSink {
   readonly arms = new OpQueue();
   /** Interrupts since the previous completion (latched while unarmed). */
   pending = 0;
-  /** Timestamp of the first of the pending interrupts. */
+  /** Timestamp of the first of the pending interrupts (meaningful while pending > 0). */
   firstNs = 0;
   /** Interrupts ever raised on this line (statistics). */
   total = 0;
-  /** Level seen at the last interrupt (0 for timers). */
+  /** Level seen at the last pending interrupt (0 for timers; meaningful while pending > 0). */
   level = 0;
   readonly line: number;
   readonly flags: number;
