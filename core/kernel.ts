@@ -236,8 +236,18 @@ export class Kernel {
   /** Reports an exception thrown by user code the kernel called (options.onUserError, else the platform's log). */
   userError(err: unknown): void {
     const h = this.options.onUserError;
-    if (h) h(err);
-    else if (this.platform.log) this.platform.log(`ioport: io_wait_cb callback threw: ${String(err)}`);
+    const platform = this.platform;
+    if (!h) {
+      if (platform.log) platform.log(`ioport: io_wait_cb callback threw: ${String(err)}`);
+      return;
+    }
+    // A handler that throws too must not unwind a flush half done (the ports
+    // after this one would stay marked queued and never be woken again).
+    try {
+      h(err);
+    } catch (err2) {
+      if (platform.log) platform.log(`ioport: options.onUserError threw: ${String(err2)} (for: ${String(err)})`);
+    }
   }
 
   now(): number {
