@@ -614,5 +614,79 @@ describe("interrupt fast path: sharp edges", () => {
     expect(addCalls).toBe(adds + 1);
   });
 
+  // Known differences, found by this file: kept as `it.fails` so the suite
+  // stays green while they stand, and turns red the day they are fixed (then
+  // make them plain `it`s).
+
+  /** A one-shot or multishot arm whose IrqEvent buffer overlaps the waiter's `out`; the callback's view of both. */
+  function overlap(multishot: boolean, forced: boolean): string {
+    const sim = new Simulator({ seed: 1 });
+    const t = sim.spawn({ memoryBytes: 4096 });
+    const port = t.sys.io_create(0);
+    const line = t.sys.irq_create(3, IRQ_RISING);
+    const out = t.alloc(32);
+    const sqe = t.alloc(48);
+    encodeSubmission(t.view, sqe, { userData: 7, opcode: OP_IRQ_WAIT, flags: multishot ? IOSQE_MULTISHOT : 0, fd: line, bufAddr: out + 8, bufLen: 16 });
+    t.sys.io_submit(port, sqe, 1);
+    let seen = "";
+    t.sys.io_wait_cb(port, out, 1, 1, 0, (n) => {
+      seen = `${n} ${hex(t, out, 24)}`;
+    });
+    if (forced) sim.kernel.enter();
+    sim.gpio(3).drive(1);
+    if (forced) sim.kernel.leave();
+    return seen;
+  }
+
+  it("an IrqEvent buffer overlapping `out`, multishot arm: the same bytes either way (completion first, then the IrqEvent)", () => {
+    expect(overlap(true, false)).toBe(overlap(true, true));
+  });
+
+  // KNOWN DIFFERENCE 1. For a one-shot arm the general path writes the
+  // IrqEvent first (Port.reap runs the op's reapHook before storing the
+  // completion) and the completion over it; deliverIrq writes the completion
+  // first and the IrqEvent over it. With the buffer at out + 8 the callback
+  // sees result 1, flags 0, opcode 4 by the general path and result 0,
+  // flags 1 (F_MORE), opcode 1 (the IrqEvent's count and level) by the fast
+  // path. (A multishot completion is written before its IrqEvent on both
+  // paths, as the test above checks.)
+  it.fails("KNOWN DIFFERENCE: an IrqEvent buffer overlapping `out`, one-shot arm: the fast path writes the two in the other order", () => {
+    expect(overlap(false, false)).toBe(overlap(false, true));
+  });
+
+  // KNOWN DIFFERENCE 2. deliverIrq clears kernel.flushing before it calls
+  // kernel.userError; the general path calls it from inside the flush. So a
+  // syscall made by an onUserError handler (options.onUserError) flushes its
+  // wakes inside the handler on the fast path, and after it on the general one.
+  it.fails("KNOWN DIFFERENCE: a wake queued by onUserError after a fast-path callback threw is delivered inside the handler", () => {
+    const run = (forced: boolean): string[] => {
+      const sim = new Simulator({ seed: 1 });
+      const t = sim.spawn({ memoryBytes: 4096 });
+      const p1 = t.sys.io_create(0);
+      const p2 = t.sys.io_create(0);
+      const line = t.sys.irq_create(3, IRQ_RISING);
+      const sqe = t.alloc(48);
+      const log: string[] = [];
+      sim.kernel.options.onUserError = (err) => {
+        log.push(`onUserError ${String(err)}`);
+        encodeSubmission(t.view, sqe, { userData: 9, opcode: OP_NOP });
+        t.sys.io_submit(p2, sqe, 1);
+        log.push("onUserError returns");
+      };
+      encodeSubmission(t.view, sqe, { userData: 7, opcode: OP_IRQ_WAIT, flags: IOSQE_MULTISHOT, fd: line });
+      t.sys.io_submit(p1, sqe, 1);
+      t.sys.io_watch(p1, t.alloc(24), 1, () => {
+        throw new Error("cb1");
+      });
+      t.sys.io_watch(p2, t.alloc(24), 1, (n) => log.push(`cb2 ${n}`));
+      if (forced) sim.kernel.enter();
+      sim.gpio(3).drive(1);
+      if (forced) sim.kernel.leave();
+      return log;
+    };
+    // general path: ["onUserError Error: cb1", "onUserError returns", "cb2 1"]
+    // fast path:    ["onUserError Error: cb1", "cb2 1", "onUserError returns"]
+    expect(run(false)).toEqual(run(true));
+  });
 });
 
