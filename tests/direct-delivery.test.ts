@@ -398,7 +398,10 @@ function play(p: Program, forced: boolean): Recording {
     } else log.push(`port ${fd} closed`);
   }
   for (const line of k.dev.lines.values()) {
-    log.push(`line ${line.line} pending=${line.pending} total=${line.total} level=${line.level} first=${line.firstNs} arms=${line.arms.length}`);
+    // firstNs and level mean something only while interrupts are latched (the
+    // fast path, which latches nothing, may leave them stale)
+    const latch = line.pending > 0 ? ` level=${line.level} first=${line.firstNs}` : "";
+    log.push(`line ${line.line} pending=${line.pending} total=${line.total}${latch} arms=${line.arms.length}`);
   }
   log.push(`live=${k.liveObjects} opsAllocated=${k.opsAllocated}`);
   for (const fd of ports) {
