@@ -233,24 +233,41 @@ export class Kernel {
     }
   }
 
-  /** Reports an exception thrown by user code the kernel called (options.onUserError, else the platform's log). */
+  /**
+   * Reports an exception thrown by user code the kernel called
+   * (options.onUserError, else the platform's log). Never throws: it runs in
+   * the middle of a flush, which must finish (a handler that threw too, or
+   * an error value whose conversion to a string throws, would otherwise
+   * leave ports marked queued that are never woken again).
+   */
   userError(err: unknown): void {
     const h = this.options.onUserError;
-    const platform = this.platform;
-    if (!h) {
-      if (platform.log) platform.log(`ioport: io_wait_cb callback threw: ${String(err)}`);
-      return;
-    }
-    // A handler that throws too must not unwind a flush half done (the ports
-    // after this one would stay marked queued and never be woken again).
     try {
-      h(err);
+      if (h) h(err);
+      else this.log(`ioport: io_wait_cb callback threw: ${describe(err)}`);
     } catch (err2) {
-      if (platform.log) platform.log(`ioport: options.onUserError threw: ${String(err2)} (for: ${String(err)})`);
+      this.log(`ioport: options.onUserError threw: ${describe(err2)} (for: ${describe(err)})`);
+    }
+  }
+
+  private log(message: string): void {
+    try {
+      if (this.platform.log) this.platform.log(message);
+    } catch {
+      // a platform whose log throws has nowhere else to say it
     }
   }
 
   now(): number {
     return this.platform.now();
+  }
+}
+
+/** String(v), or a placeholder when converting it throws (an object without toString, say). */
+function describe(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return "(a value that cannot be converted to a string)";
   }
 }

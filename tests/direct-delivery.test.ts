@@ -621,9 +621,9 @@ describe("interrupt fast path: sharp edges", () => {
     expect(addCalls).toBe(adds + 1);
   });
 
-  // Known differences, found by this file: kept as `it.fails` so the suite
-  // stays green while they stand, and turns red the day they are fixed (then
-  // make them plain `it`s).
+  // Two differences this file found (both fixed in core/objects/direct.ts):
+  // the order of the completion and IrqEvent stores of a one-shot arm, and
+  // an onUserError handler's syscalls flushed inside the handler.
 
   /** A one-shot or multishot arm whose IrqEvent buffer overlaps the waiter's `out`; the callback's view of both. */
   function overlap(multishot: boolean, forced: boolean): string {
@@ -649,23 +649,20 @@ describe("interrupt fast path: sharp edges", () => {
     expect(overlap(true, false)).toBe(overlap(true, true));
   });
 
-  // KNOWN DIFFERENCE 1. For a one-shot arm the general path writes the
-  // IrqEvent first (Port.reap runs the op's reapHook before storing the
-  // completion) and the completion over it; deliverIrq writes the completion
-  // first and the IrqEvent over it. With the buffer at out + 8 the callback
-  // sees result 1, flags 0, opcode 4 by the general path and result 0,
-  // flags 1 (F_MORE), opcode 1 (the IrqEvent's count and level) by the fast
-  // path. (A multishot completion is written before its IrqEvent on both
-  // paths, as the test above checks.)
-  it.fails("KNOWN DIFFERENCE: an IrqEvent buffer overlapping `out`, one-shot arm: the fast path writes the two in the other order", () => {
+  // For a one-shot arm the general path writes the IrqEvent first (Port.reap
+  // runs the op's copy-out hook before storing the completion) and the
+  // completion over it; the fast path once wrote them the other way round,
+  // so with the buffer at out + 8 the callback saw the IrqEvent's count and
+  // level where the result and flags belong.
+  it("an IrqEvent buffer overlapping `out`, one-shot arm: the same bytes either way (the IrqEvent first, then the completion)", () => {
     expect(overlap(false, false)).toBe(overlap(false, true));
   });
 
-  // KNOWN DIFFERENCE 2. deliverIrq clears kernel.flushing before it calls
-  // kernel.userError; the general path calls it from inside the flush. So a
-  // syscall made by an onUserError handler (options.onUserError) flushes its
-  // wakes inside the handler on the fast path, and after it on the general one.
-  it.fails("KNOWN DIFFERENCE: a wake queued by onUserError after a fast-path callback threw is delivered inside the handler", () => {
+  // The general path reports a callback's exception from inside its flush,
+  // so a syscall made by the onUserError handler queues its wake, delivered
+  // after the handler returns; the fast path once cleared `flushing` first
+  // and delivered it inside the handler.
+  it("a wake queued by onUserError after a fast-path callback threw is delivered after the handler, as on the general path", () => {
     const run = (forced: boolean): string[] => {
       const sim = new Simulator({ seed: 1 });
       const t = sim.spawn({ memoryBytes: 4096 });

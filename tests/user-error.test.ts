@@ -73,3 +73,21 @@ describe("exceptions from user callbacks", () => {
     expect(calls).toEqual(["p1", "p2", "p1 again", "p2 again"]);
   });
 });
+
+describe("an error value that cannot be converted to a string", () => {
+  it("is reported with a placeholder; the flush and the fast path carry on", () => {
+    const { platform, task, sys, p1, p2, both } = twoPorts();
+    const calls: string[] = [];
+    sys.io_watch(p1, task.alloc(24), 1, () => {
+      calls.push("p1");
+      // String() of an object with no prototype throws a TypeError
+      throw Object.create(null) as unknown;
+    });
+    sys.io_watch(p2, task.alloc(24), 1, () => calls.push("p2"));
+    both(1);
+    expect(calls).toEqual(["p1", "p2"]);
+    expect(platform.logs.some((l) => l.includes("cannot be converted to a string"))).toBe(true);
+    both(2);
+    expect(calls).toEqual(["p1", "p2", "p1", "p2"]);
+  });
+});

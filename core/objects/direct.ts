@@ -18,7 +18,10 @@
  *   callback may re-arm), a multishot arm stays armed (IOCQE_F_MORE); a
  *   one-time waiter (io_wait_cb) is cleared first, a watch stays.
  * - The callback runs as from a flush: syscalls made in it queue their
- *   wakes, flushed after it returns; its exception is contained.
+ *   wakes, flushed after it returns; its exception is contained and
+ *   reported (options.onUserError) while still inside that flush.
+ * - The completion and the IrqEvent are stored in reap's order: a one-shot
+ *   arm's IrqEvent (its copy-out hook) first, a multishot slot's after.
  *
  * It is one flat function because in XS each method call walks the
  * receiver's own fields and then its prototype's (a call on a 30-field
@@ -63,6 +66,11 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
     port.reserved--;
     flags = 0;
   }
+  const to = op.task as Task;
+  // The order of the two stores is reap's (it matters if the IrqEvent buffer
+  // overlaps `out`): a one-shot op's copy-out hook runs before its completion
+  // is written, a multishot slot's IrqEvent after.
+  if (!multishot && op.bufAddr !== 0) storeIrqEvent(to.i32, to.view, op.bufAddr, firstNs, r, level);
   const task = port.waitTask as Task;
   const out = port.waitOut;
   if ((out & 3) === 0) {
@@ -75,11 +83,9 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
     words[w + 4] = flags;
     words[w + 5] = op.opcode;
   } else writeCompletion(task.view, out, op.udLo, op.udHi, r, flags, op.opcode);
-  if (op.bufAddr !== 0) {
-    const to = op.task as Task;
-    storeIrqEvent(to.i32, to.view, op.bufAddr, firstNs, r, level);
-  }
-  if (!multishot) k.freeOp(op);
+  if (multishot) {
+    if (op.bufAddr !== 0) storeIrqEvent(to.i32, to.view, op.bufAddr, firstNs, r, level);
+  } else k.freeOp(op);
   const cb = port.waitCb as WaitCallback;
   if (mode === WAIT_CB) {
     // a one-time waiter: cleared before the call, so the callback may wait again
@@ -94,7 +100,8 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
   try {
     cb(1);
   } catch (err) {
-    k.flushing = false;
+    // reported inside the flush, as the general path does (a syscall the
+    // handler makes queues its wake; userError itself never throws)
     k.userError(err);
   }
   k.flushing = false;
