@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allCases } from "./cases/index.js";
-import { measure } from "./lib/measure.js";
+import { measureCase } from "./lib/measure.js";
 import { allocTable, caseResult, memTable, table, type AllocResult, type CaseResult, type MemResult } from "./lib/report.js";
 
 const full = process.argv.includes("--full");
@@ -31,10 +31,8 @@ if (!xsOnly) {
   for (const c of allCases()) {
     if (only && !c.id.includes(only)) continue;
     process.stderr.write(`node: ${c.title} ...\n`);
-    const base = await measure(c.baseline, clock, opts);
-    const vs = [];
-    for (const v of c.variants) vs.push(await measure(v, clock, opts));
-    node.push(caseResult(c, "node", base, vs));
+    const t = await measureCase(c.baseline, c.variants, clock, opts);
+    node.push(caseResult(c, "node", t.baseline, t.variants));
   }
   const file = join(dir, `node${suffix}.json`);
   writeFileSync(file, JSON.stringify({ engine: "node", version: process.version, mode: full ? "full" : "quick", date: new Date().toISOString(), results: node }, null, 2) + "\n");

@@ -14,7 +14,7 @@
  */
 import { allCases } from "./cases/index.js";
 import { allocCases, allocSink, memCases, type AllocCase, type MemCase } from "./cases/alloc.js";
-import { measure, type MeasureOptions } from "./lib/measure.js";
+import { measureCase, type MeasureOptions } from "./lib/measure.js";
 import { caseResult, type CaseResult } from "./lib/report.js";
 import type { Clock } from "./lib/types.js";
 
@@ -43,10 +43,8 @@ export async function runTimings(
   for (const c of allCases()) {
     if (opts.only !== undefined && !c.id.includes(opts.only)) continue;
     onStart(c.id);
-    const base = await measure(c.baseline, clock, opts);
-    const vs = [];
-    for (const v of c.variants) vs.push(await measure(v, clock, opts));
-    report(caseResult(c, "xs", base, vs));
+    const t = await measureCase(c.baseline, c.variants, clock, opts);
+    report(caseResult(c, "xs", t.baseline, t.variants));
     n++;
   }
   return n;

@@ -29,6 +29,8 @@ export class Task {
    * aligned (the kernel checks the host is little-endian).
    */
   readonly u32: Uint32Array;
+  /** The same memory as 8-byte words (for storing two zero words at once: +0 is all zero bits). */
+  readonly f64: Float64Array;
   exited = false;
   /** memory.byteLength, as a plain field: reading it through the typed array is a native getter call in XS. */
   readonly size: number;
@@ -55,6 +57,7 @@ export class Task {
     this.view = new DataView(buf);
     this.u32 = new Uint32Array(buf, 0, bytes >>> 2);
     this.i32 = new Int32Array(buf, 0, bytes >>> 2);
+    this.f64 = new Float64Array(buf, 0, bytes >>> 3);
     this.sys = new Syscalls(this);
   }
 

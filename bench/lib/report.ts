@@ -11,8 +11,9 @@ export interface CaseResult {
   targets: { label: string; maxRatio: number; ratio: number; met: boolean }[];
 }
 
-export function caseResult(c: BenchCase, engine: string, baseline: Measurement, variants: Measurement[]): CaseResult {
-  const vs = variants.map((m) => ({ ...m, ratio: m.nsPerUnit / baseline.nsPerUnit }));
+/** `variants` carry their ratio to the baseline (bench/lib/measure.ts: the median of per-round ratios). */
+export function caseResult(c: BenchCase, engine: string, baseline: Measurement, variants: (Measurement & { ratio: number })[]): CaseResult {
+  const vs = variants;
   const targets = (c.targets ?? [])
     .filter((t) => t.engine === undefined || t.engine === engine)
     .map((t) => {

@@ -223,9 +223,19 @@ export class Port extends KernelObject {
         if (words !== null) {
           words[w] = rawUd[2 * slot] as number;
           words[w + 1] = rawUd[2 * slot + 1] as number;
-          // result, its high word, flags and the opcode (OP_NOP is 0): one
-          // native fill costs XS less than four indexed stores
-          words.fill(0, w + 2, w + 6);
+          // result, its high word, flags and the opcode (OP_NOP is 0): as two
+          // 8-byte zero stores when they are 8-aligned (half the stores, for
+          // XS; a fill call would do as well there but costs V8 more)
+          if ((w & 1) === 0) {
+            const f = task.f64;
+            f[(w >>> 1) + 1] = 0;
+            f[(w >>> 1) + 2] = 0;
+          } else {
+            words[w + 2] = 0;
+            words[w + 3] = 0;
+            words[w + 4] = 0;
+            words[w + 5] = 0;
+          }
         } else writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, 0, 0, OP_NOP);
         continue;
       }
