@@ -12,8 +12,10 @@
  * - Each completion covers every interrupt since the previous completion on
  *   the line: result = that count, IrqEvent = (timestamp of the first,
  *   count, level at the last). One interrupt satisfies the oldest arm only.
- * - `raise` counts into plain fields and fills a reserved slot: no
- *   allocation, no user code; waiters are resolved when it returns.
+ * - `raise` counts into plain fields and fills a reserved slot without
+ *   allocating. The waiter it satisfies is called back once the kernel is
+ *   done with the interrupt, before `raise` returns: straight from the fast
+ *   path (objects/direct.ts) or from the flush when the kernel leaves.
  * - A timer line's k-th interrupt is at creation + k·period (no drift); a
  *   late platform timer catches up with the exact count.
  * - Closing the last reference releases the line (it can be claimed again)
