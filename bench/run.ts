@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { allCases } from "./cases/index.js";
 import { measureCase } from "./lib/measure.js";
+import { renderRatioSvg } from "./lib/plot.js";
 import { allocTable, caseResult, memTable, table, type AllocResult, type CaseResult, type MemResult } from "./lib/report.js";
 
 const full = process.argv.includes("--full");
@@ -60,4 +61,6 @@ if (xs) {
   if (xs.memory.length > 0) console.log(`\n${memTable(xs.memory)}`);
   console.log(`\nXS meter: ${xs.meter}`);
 }
-console.log(`results in ${dir} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+const chart = join(dir, `ratios${suffix}.svg`);
+writeFileSync(chart, renderRatioSvg([...node, ...(xs?.results ?? [])], `ioport benchmarks${full ? " (full)" : ""}: × baseline, Node and XS`));
+console.log(`results in ${dir} (${((performance.now() - t0) / 1000).toFixed(1)} s; chart ${chart})`);
