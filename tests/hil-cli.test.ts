@@ -1,15 +1,15 @@
 /**
  * `ioport hil` as a user runs it (a child process): the sources (--sim,
- * --file, standard input), the outputs (table, histograms, JSON, SVG, HTML),
- * and the exit codes on bad input.
+ * --file, several --file merged, standard input), the outputs (table,
+ * histograms, JSON, SVG, HTML), and the exit codes on bad input.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseHil } from "../tools/hil/format.js";
 import { computeStats } from "../tools/hil/stats.js";
-import { ROOT, runCli } from "./hil-helpers.js";
+import { recording, ROOT, runCli, type RecordingSpec } from "./hil-helpers.js";
 
 const fixture = (name: string) => join(ROOT, "tests/fixtures/hil", name);
 const tmp = mkdtempSync(join(tmpdir(), "ioport-hil-"));
@@ -96,5 +96,91 @@ describe("ioport hil", () => {
     const bad = await runCli(["hil", "--sim", "--samples", "many"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--samples needs an integer >= 1, got "many"');
+  });
+});
+
+/** Writes a recording into the temp dir and returns its path. */
+function rec(name: string, spec: RecordingSpec | string): string {
+  const path = join(tmp, name);
+  writeFileSync(path, typeof spec === "string" ? spec : recording(spec));
+  return path;
+}
+
+describe("ioport hil --file ... --file: one recording per mode, merged", () => {
+  const emulated = ["a", "b", "c", "d"].map((m) => fixture(`emulated-rp2040-mode-${m}.txt`));
+
+  it("merges the emulated Pico's four one-mode recordings: one table with every ratio, one plot with all four modes", async () => {
+    const svg = join(tmp, "merged.svg");
+    const json = join(tmp, "merged.json");
+    const r = await runCli(["hil", ...emulated.flatMap((f) => ["--file", f]), "--svg", svg, "--json", json, "--no-histogram"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe(`board pico · clock ioport/clock · 200 samples per mode announced · source ${emulated.join(", ")}`);
+    expect(lines.slice(2)).toEqual([
+      "a  raw onReadable         200     453     458     475     477    9029   549.99   848.46",
+      "b  io_wait_cb             200    3285    3292    3308    3309    3310  3297.67     9.11",
+      "c  io_wait + await        200    5445    5466    5619   14546   14564  5660.06  1270.40",
+      "d  multishot io_watch     200    2110    2130    2132    2150    2152  2126.75     8.82",
+      "overhead against the raw callback: (b)/(a) p50 7.19× p99 6.94×   (c)/(a) p50 11.93× p99 30.49×   (d)/(a) p50 4.65× p99 4.51×",
+    ]);
+    const rep = JSON.parse(readFileSync(json, "utf8"));
+    expect(rep).toMatchObject({ source: emulated.join(", "), board: "pico", announced: 200, complete: true, problems: [] });
+    expect(rep).not.toHaveProperty("announcedPerMode");
+    const s = readFileSync(svg, "utf8");
+    expect(s.match(/^<svg /gm)).toHaveLength(1);
+    expect(s).toContain("a: 200, b: 200, c: 200, d: 200 samples");
+    for (const legend of ["(a) raw onReadable: p50 458 µs", "(b) io_wait_cb: p50 3292 µs", "(c) io_wait + await: p50 5466 µs", "(d) multishot io_watch: p50 2130 µs"]) {
+      expect(s).toContain(legend);
+    }
+    expect(s).toContain("b/a p50 7.19× · c/a p50 11.93× · d/a p50 4.65×");
+  });
+
+  it("a mode in two files, or recordings of two boards: exit 2 naming the files, nothing on stdout", async () => {
+    const a = rec("m-a.txt", { samples: { a: [10, 10] } });
+    const b = rec("m-b.txt", { samples: { b: [12, 12] } });
+    const ab = rec("m-ab.txt", { samples: { a: [10, 10], b: [12, 12] } });
+    const twice = await runCli(["hil", "--file", a, "--file", b, "--file", ab, "--svg", join(tmp, "never.svg")]);
+    expect(twice.code).toBe(2);
+    expect(twice.stdout).toBe("");
+    expect(twice.stderr).toBe(`ioport hil: mode a is in both ${a} and ${ab}: merge one recording per mode\n`);
+    const esp = rec("m-esp.txt", { board: "esp32", samples: { c: [30, 30] } });
+    const boards = await runCli(["hil", "--file", a, "--file", esp]);
+    expect(boards.code).toBe(2);
+    expect(boards.stdout).toBe("");
+    expect(boards.stderr).toBe(
+      `ioport hil: the recordings name different boards (board=pico in ${a}; board=esp32 in ${esp}): merge only recordings of one board, timed by one clock\n`,
+    );
+  });
+
+  it("a truncated recording among them: the statistics of all, its problems under its name, exit 1", async () => {
+    const a = rec("t-a.txt", { samples: { a: [10, 10, 10, 40] } });
+    const full = recording({ samples: { b: [12, 12, 12, 48] } });
+    const b = rec("t-b.txt", "boot: hello\n" + full.slice(0, full.indexOf("IOPL1 S b 3")));
+    const r = await runCli(["hil", "--file", a, "--file", b, "--no-histogram"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^b {2}io_wait_cb +3 +12 +12 /m);
+    expect(r.stdout).toContain("overhead against the raw callback: (b)/(a) p50 1.20× p99 0.30×"); // b lost its 48 with the cut
+    expect(r.stderr.split("\n")).toEqual([
+      `ioport hil: ${b}: skipped 1 line(s) that are not IOPL1 records (other output on the console), first at line(s) 1`,
+      `ioport hil: ${b}: mode b: 3 of 4 samples announced by the header (line 2); missing sample numbers 3`,
+      `ioport hil: ${b}: the stream ends at line 5 without the end line "IOPL1 E ...": truncated; the statistics cover the 3 samples received`,
+      "ioport hil: INCOMPLETE: the statistics above cover only the samples that arrived intact",
+      "",
+    ]);
+  });
+
+  it("standard input or --record with several files, a file in another format version: exit 2, saying why", async () => {
+    const a = rec("u-a.txt", { samples: { a: [10] } });
+    const stdin = await runCli(["hil", "--file", a, "-"], recording({ samples: { b: [12] } }));
+    expect(stdin.code).toBe(2);
+    expect(stdin.stderr).toMatch(/^ioport hil: standard input \(-\) cannot be merged with other files: save it to a file and give that with --file\n/);
+    const record = await runCli(["hil", "--file", a, "--file", a, "--record", join(tmp, "never.txt")]);
+    expect(record.code).toBe(2);
+    expect(record.stderr).toMatch(/^ioport hil: --record takes one source, not several --file: .*would not read back as one run/);
+    const wrong = fixture("wrong-version.txt");
+    const version = await runCli(["hil", "--file", a, "--file", wrong]);
+    expect(version.code).toBe(2);
+    expect(version.stderr).toContain(`ioport hil: ${wrong}: line 2: the stream is in format IOPL2, and this ioport reads IOPL1 only`);
   });
 });

@@ -1,29 +1,34 @@
 /**
  * `ioport hil`: hardware-in-the-loop interrupt latency. Reads the IOPL1
  * stream of the irq-latency probe (firmware/irq-latency) from a serial port,
- * a recorded file or standard input — or runs the same probe in the
+ * recorded files (several are merged into one run, one recording per mode:
+ * tools/hil/merge.ts) or standard input — or runs the same probe in the
  * simulator (`--sim`) — and reports per-mode statistics, the overheads
  * against the raw ECMA-419 callback, terminal histograms, JSON, SVG and HTML.
  *
  * Exit codes: 0 a complete, clean run; 1 statistics shown but the stream was
  * incomplete or damaged (or had no samples at all); 2 usage errors, an
- * unreadable source, or a stream in another format version.
+ * unreadable source, a stream in another format version, or recordings that
+ * cannot be merged (a mode twice, different boards or clocks).
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { MODE_NAMES, type ModeName } from "../../firmware/irq-latency/probe.js";
 import { HilParser, HilVersionError, type HilRun } from "../hil/format.js";
+import { HilMergeError, mergeRuns, type HilPart } from "../hil/merge.js";
 import { buildReport, renderHistograms, renderTable, bar } from "../hil/report.js";
 import { runSimProbe } from "../hil/sim.js";
 import { renderHtml, renderSvg } from "../hil/svg.js";
 
-const USAGE = `usage: ioport hil (--sim | --port PATH | --file FILE | -) [options]
+const USAGE = `usage: ioport hil (--sim | --port PATH | --file FILE... | -) [options]
 
 sources (one):
   --sim                 run the probe in the simulator on the board's latency model
   --port PATH           read a board's serial console (e.g. /dev/ttyACM0)
-  --file FILE           read a recorded stream (FILE "-" = standard input)
+  --file FILE           read a recorded stream (FILE "-" = standard input); give
+                        --file again to merge recordings of one board, one per mode
+                        (e.g. the Pico's one-mode builds) into one report
   -                     read standard input
 
 options:
@@ -33,20 +38,22 @@ options:
   --modes a,b,c,d       modes to run (--sim; default a,b,c,d)
   --baud N              serial baud rate (--port; default 115200)
   --timeout S           give up after S seconds without a line (--port, stdin; default: never)
-  --record FILE         also save the raw lines read
+  --record FILE         also save the raw lines read (one source only)
   --json FILE           write the statistics, problems and samples as JSON
   --svg FILE            write the latency plot (histograms and CDFs) as SVG
   --html FILE           write the table and the plot as one HTML page
   --no-histogram        do not print the terminal histograms
 
 The stream format is docs/hil-format.md; the method is docs/hil.md.
-exit: 0 complete run, 1 incomplete or damaged stream, 2 usage error or wrong format version
+exit: 0 complete run, 1 incomplete or damaged stream, 2 usage error, wrong format version
+      or recordings that cannot be merged (a mode twice, different boards or clocks)
 `;
 
 interface Options {
   sim: boolean;
   port: string | null;
-  file: string | null;
+  /** Recordings in the order given; "-" is standard input. */
+  files: string[];
   board: string;
   samples: number;
   seed: number;
@@ -66,7 +73,7 @@ function parseArgs(args: string[]): Options {
   const o: Options = {
     sim: false,
     port: null,
-    file: null,
+    files: [],
     board: "pico",
     samples: 1000,
     seed: 1,
@@ -100,10 +107,10 @@ function parseArgs(args: string[]): Options {
         o.port = value();
         break;
       case "--file":
-        o.file = value();
+        o.files.push(value());
         break;
       case "-":
-        o.file = "-";
+        o.files.push("-");
         break;
       case "--board":
         o.board = value();
@@ -151,8 +158,16 @@ function parseArgs(args: string[]): Options {
         throw new UsageError(`unknown option "${a}"`);
     }
   }
-  const sources = [o.sim, o.port !== null, o.file !== null].filter(Boolean).length;
+  const sources = [o.sim, o.port !== null, o.files.length > 0].filter(Boolean).length;
   if (sources !== 1) throw new UsageError(sources === 0 ? "give a source: --sim, --port PATH, --file FILE or -" : "give only one source: --sim, --port, --file or -");
+  if (o.files.length > 1 && o.files.includes("-")) {
+    throw new UsageError("standard input (-) cannot be merged with other files: save it to a file and give that with --file");
+  }
+  if (o.files.length > 1 && o.record !== null) {
+    throw new UsageError(
+      "--record takes one source, not several --file: the recordings saved one after the other would not read back as one run (each new header starts a new run and drops the one before it), and the files given already are the recordings",
+    );
+  }
   if (!o.sim && (boardGiven || o.modes !== null)) throw new UsageError("--board and --modes are for --sim: a board's stream names its own board and modes");
   return o;
 }
@@ -265,6 +280,43 @@ async function readSerial(o: Options, parser: HilParser, progress: Progress, rec
 
 class SourceError extends Error {}
 
+/** Feeds a recorded file, read at once (so no progress to show). */
+function readRecording(path: string, parser: HilParser, record: string[] | null): void {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new SourceError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  for (const line of lines) {
+    if (record) record.push(line);
+    parser.feed(line);
+  }
+}
+
+/** Each recording parsed on its own, so that its problems keep their line numbers and its completeness stands alone. */
+function readRecordings(files: string[]): HilPart[] {
+  return files.map((file) => {
+    const parser = new HilParser();
+    try {
+      readRecording(file, parser, null);
+    } catch (e) {
+      if (e instanceof HilVersionError) throw new SourceError(`${file}: ${e.message}`);
+      throw e;
+    }
+    return { file, run: parser.finish() };
+  });
+}
+
+function reportUnknown(run: HilRun, prefix: string): void {
+  if (run.unknownLines === 0) return;
+  process.stderr.write(
+    `ioport hil: ${prefix}skipped ${run.unknownLines} line(s) that are not IOPL1 records (other output on the console), first at line(s) ${run.unknownAt.join(", ")}\n`,
+  );
+}
+
 export async function hil(args: string[]): Promise<number> {
   let o: Options;
   try {
@@ -282,6 +334,7 @@ export async function hil(args: string[]): Promise<number> {
   const record: string[] | null = o.record ? [] : null;
   let source = "";
   let note = "";
+  let parts: HilPart[] = [];
   try {
     if (o.sim) {
       source = `simulator (board ${o.board}, seed ${o.seed})`;
@@ -299,24 +352,16 @@ export async function hil(args: string[]): Promise<number> {
     } else if (o.port !== null) {
       source = `serial ${o.port}`;
       note = await readSerial(o, parser, progress, record);
-    } else if (o.file === "-") {
+    } else if (o.files.length > 1) {
+      source = o.files.join(", ");
+      parts = readRecordings(o.files);
+    } else if (o.files[0] === "-") {
       source = "standard input";
       const outcome = await feedStream(process.stdin, parser, progress, record, false, o.timeoutS);
       if (outcome === "timeout") note = `no line for ${o.timeoutS} s: stopped`;
     } else {
-      source = o.file as string;
-      let text: string;
-      try {
-        text = readFileSync(source, "utf8");
-      } catch (e) {
-        throw new SourceError(`cannot read ${source}: ${(e as Error).message}`);
-      }
-      const lines = text.split("\n");
-      if (lines[lines.length - 1] === "") lines.pop();
-      for (const line of lines) {
-        if (record) record.push(line);
-        parser.feed(line); // a file reads at once: no progress to show
-      }
+      source = o.files[0] as string;
+      readRecording(source, parser, record);
     }
   } catch (e) {
     progress.end();
@@ -337,18 +382,24 @@ export async function hil(args: string[]): Promise<number> {
   progress.end();
   if (record && o.record) writeOut(o.record, record.join("\n") + "\n");
   if (note) process.stderr.write(`ioport hil: ${note}\n`);
-  const run: HilRun = parser.finish();
+  let run: HilRun;
+  try {
+    run = parts.length > 0 ? mergeRuns(parts) : parser.finish();
+  } catch (e) {
+    if (e instanceof HilMergeError) {
+      process.stderr.write(`ioport hil: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
   const report = buildReport(run, source);
   const anySamples = report.modes.some((m) => m.stats !== null);
   if (anySamples) {
     process.stdout.write(renderTable(report));
     if (o.histogram) process.stdout.write("\n" + renderHistograms(report));
   }
-  if (run.unknownLines > 0) {
-    process.stderr.write(
-      `ioport hil: skipped ${run.unknownLines} line(s) that are not IOPL1 records (other output on the console), first at line(s) ${run.unknownAt.join(", ")}\n`,
-    );
-  }
+  if (parts.length > 0) for (const p of parts) reportUnknown(p.run, `${p.file}: `);
+  else reportUnknown(run, "");
   const shown = run.problems.slice(0, 12);
   for (const p of shown) process.stderr.write(`ioport hil: ${p.message}\n`);
   if (run.problems.length > shown.length) {

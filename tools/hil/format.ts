@@ -63,6 +63,8 @@ export interface HilProblem {
   /** 1-based line number, 0 for the stream as a whole. */
   line: number;
   message: string;
+  /** The recording it came from, when several were merged (merge.ts); the message then starts with it too. */
+  file?: string;
 }
 
 export interface HilRun {
@@ -81,6 +83,8 @@ export interface HilRun {
   problems: HilProblem[];
   /** Header seen, end line seen and consistent, every announced sample present. */
   complete: boolean;
+  /** Set by a merge (merge.ts): samples announced per mode by each recording's header, which may differ. */
+  announcedPerMode?: Partial<Record<ModeName, number>>;
 }
 
 function emptyModes<T>(make: () => T): Record<ModeName, T> {

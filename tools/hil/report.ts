@@ -26,7 +26,10 @@ export interface Report {
   source: string;
   board: string | null;
   clock: string | null;
+  /** Samples announced per mode, when every mode's header announced the same number; else null. */
   announced: number | null;
+  /** Only when merged recordings announced different numbers (or some mode had no header): each mode's, if known. */
+  announcedPerMode?: Partial<Record<ModeName, number>>;
   complete: boolean;
   modes: ModeReport[];
   /** Overheads against mode a: (x)/(a) at p50 and p99; null when a or x is absent or a is 0. */
@@ -49,12 +52,16 @@ export function buildReport(run: HilRun, source: string): Report {
   }
   const samples: Report["samples"] = {};
   for (const m of order) samples[m] = run.samples[m];
+  const per = run.announcedPerMode ?? (h ? Object.fromEntries(h.modes.map((m) => [m, h.n])) : {});
+  const counts = order.map((m) => per[m]);
+  const one = counts.every((n) => n !== undefined && n === counts[0]) ? (counts[0] ?? null) : null;
   return {
     format: "IOPL1",
     source,
     board: h ? h.board : null,
     clock: h ? h.clock : null,
-    announced: h ? h.n : null,
+    announced: one,
+    ...(one === null && Object.keys(per).length > 0 ? { announcedPerMode: per } : {}),
     complete: run.complete,
     modes,
     ratios,
@@ -80,7 +87,13 @@ function fmtRatio(r: number | null | undefined): string {
 /** The statistics table. */
 export function renderTable(r: Report): string {
   const out: string[] = [];
-  const per = r.announced !== null ? `${r.announced} samples per mode announced` : "no header: samples announced unknown";
+  const perMode = r.announcedPerMode;
+  const per =
+    r.announced !== null
+      ? `${r.announced} samples per mode announced`
+      : perMode
+        ? `samples announced ${r.modes.map((m) => `${m.mode} ${perMode[m.mode] ?? "?"}`).join(", ")}`
+        : "no header: samples announced unknown";
   out.push(`board ${r.board ?? "?"} · clock ${r.clock ?? "?"} · ${per} · source ${r.source}`);
   const head = [pad("mode", 22, true), pad("n", 6), pad("min", 7), pad("p50", 7), pad("p90", 7), pad("p99", 7), pad("max", 7), pad("mean", 8), pad("stddev", 8)];
   out.push(head.join(" ") + "   (µs)");
