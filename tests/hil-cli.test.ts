@@ -136,6 +136,18 @@ describe("ioport hil --file ... --file: one recording per mode, merged", () => {
     expect(s).toContain("b/a p50 7.19× · c/a p50 11.93× · d/a p50 4.65×");
   });
 
+  it("--title sets the plot's title (in the SVG and the HTML page)", async () => {
+    const svg = join(tmp, "titled.svg");
+    const html = join(tmp, "titled.html");
+    const title = "Edge → user code · emulated RP2040 <rp2040js>";
+    const r = await runCli(["hil", ...emulated.flatMap((f) => ["--file", f]), "--svg", svg, "--html", html, "--title", title, "--no-histogram"]);
+    expect(r.code).toBe(0);
+    const escaped = "Edge → user code · emulated RP2040 &lt;rp2040js&gt;";
+    expect(readFileSync(svg, "utf8")).toContain(`>${escaped}</text>`);
+    expect(readFileSync(svg, "utf8")).not.toContain("board pico · clock ioport/clock</text>");
+    expect(readFileSync(html, "utf8")).toContain(`>${escaped}</text>`);
+  });
+
   it("a mode in two files, or recordings of two boards: exit 2 naming the files, nothing on stdout", async () => {
     const a = rec("m-a.txt", { samples: { a: [10, 10] } });
     const b = rec("m-b.txt", { samples: { b: [12, 12] } });

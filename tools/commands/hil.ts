@@ -42,6 +42,7 @@ options:
   --json FILE           write the statistics, problems and samples as JSON
   --svg FILE            write the latency plot (histograms and CDFs) as SVG
   --html FILE           write the table and the plot as one HTML page
+  --title TEXT          the plot's title (default: board and clock; say "emulated" when it is)
   --no-histogram        do not print the terminal histograms
 
 The stream format is docs/hil-format.md; the method is docs/hil.md.
@@ -64,6 +65,7 @@ interface Options {
   json: string | null;
   svg: string | null;
   html: string | null;
+  title: string | null;
   histogram: boolean;
 }
 
@@ -84,6 +86,7 @@ function parseArgs(args: string[]): Options {
     json: null,
     svg: null,
     html: null,
+    title: null,
     histogram: true,
   };
   let boardGiven = false;
@@ -144,6 +147,9 @@ function parseArgs(args: string[]): Options {
         break;
       case "--svg":
         o.svg = value();
+        break;
+      case "--title":
+        o.title = value();
         break;
       case "--html":
         o.html = value();
@@ -406,8 +412,8 @@ export async function hil(args: string[]): Promise<number> {
     process.stderr.write(`ioport hil: ... and ${run.problems.length - shown.length} more problem(s)${o.json ? ` (all in ${o.json})` : " (--json lists them all)"}\n`);
   }
   if (o.json) writeOut(o.json, JSON.stringify(report, null, 2) + "\n");
-  if (o.svg && anySamples) writeOut(o.svg, renderSvg(report));
-  if (o.html && anySamples) writeOut(o.html, renderHtml(report));
+  if (o.svg && anySamples) writeOut(o.svg, renderSvg(report, o.title ?? undefined));
+  if (o.html && anySamples) writeOut(o.html, renderHtml(report, o.title ?? undefined));
   if (!anySamples) {
     process.stderr.write(`ioport hil: no samples in ${source} (${run.lines} lines read): nothing to analyse${o.svg || o.html ? "; no plot written" : ""}\n`);
     return 1;

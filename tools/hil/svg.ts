@@ -168,7 +168,7 @@ function axes(
   o.push(`<text transform="translate(${L - 50},${top + h / 2}) rotate(-90)" text-anchor="middle" fill="#444">${esc(ylabel)}</text>`);
 }
 
-export function renderHtml(r: Report): string {
+export function renderHtml(r: Report, title?: string): string {
   const problems = r.problems.map((p) => `<li>${esc(p.message)}</li>`).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ioport hil · ${esc(r.board ?? "?")}</title>
@@ -176,7 +176,7 @@ export function renderHtml(r: Report): string {
 </head><body>
 <h1>ioport hil · board ${esc(r.board ?? "?")}</h1>
 <pre>${esc(renderTable(r))}</pre>
-${renderSvg(r)}
+${renderSvg(r, title)}
 <h2>Stream</h2>
 <p>${r.lines} lines, ${r.unknownLines} not IOPL1 (skipped); ${r.complete ? "complete" : "<strong>incomplete</strong>"}.</p>
 ${problems ? `<ul>\n${problems}\n</ul>` : ""}
