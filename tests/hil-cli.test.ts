@@ -119,10 +119,10 @@ describe("ioport hil --file ... --file: one recording per mode, merged", () => {
     expect(lines[0]).toBe(`board pico · clock ioport/clock · 200 samples per mode announced · source ${emulated.join(", ")}`);
     expect(lines.slice(2)).toEqual([
       "a  raw onReadable         200     453     458     475     477    9029   549.99   848.46",
-      "b  io_wait_cb             200    3285    3292    3308    3309    3310  3297.67     9.11",
+      "b  io_wait_cb             200    3260    3264    3282    3283   12059  3313.52   620.01",
       "c  io_wait + await        200    5445    5466    5619   14546   14564  5660.06  1270.40",
-      "d  multishot io_watch     200    2110    2130    2132    2150    2152  2126.75     8.82",
-      "overhead against the raw callback: (b)/(a) p50 7.19× p99 6.94×   (c)/(a) p50 11.93× p99 30.49×   (d)/(a) p50 4.65× p99 4.51×",
+      "d  multishot io_watch     200    2032    2052    2055    2057   10813  2089.75   618.44",
+      "overhead against the raw callback: (b)/(a) p50 7.13× p99 6.88×   (c)/(a) p50 11.93× p99 30.49×   (d)/(a) p50 4.48× p99 4.31×",
     ]);
     const rep = JSON.parse(readFileSync(json, "utf8"));
     expect(rep).toMatchObject({ source: emulated.join(", "), board: "pico", announced: 200, complete: true, problems: [] });
@@ -130,10 +130,10 @@ describe("ioport hil --file ... --file: one recording per mode, merged", () => {
     const s = readFileSync(svg, "utf8");
     expect(s.match(/^<svg /gm)).toHaveLength(1);
     expect(s).toContain("a: 200, b: 200, c: 200, d: 200 samples");
-    for (const legend of ["(a) raw onReadable: p50 458 µs", "(b) io_wait_cb: p50 3292 µs", "(c) io_wait + await: p50 5466 µs", "(d) multishot io_watch: p50 2130 µs"]) {
+    for (const legend of ["(a) raw onReadable: p50 458 µs", "(b) io_wait_cb: p50 3264 µs", "(c) io_wait + await: p50 5466 µs", "(d) multishot io_watch: p50 2052 µs"]) {
       expect(s).toContain(legend);
     }
-    expect(s).toContain("b/a p50 7.19× · c/a p50 11.93× · d/a p50 4.65×");
+    expect(s).toContain("b/a p50 7.13× · c/a p50 11.93× · d/a p50 4.48×");
   });
 
   it("--title sets the plot's title (in the SVG and the HTML page)", async () => {
