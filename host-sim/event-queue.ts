@@ -1,47 +1,70 @@
 /**
  * EventQueue: the simulator's discrete-event queue. A binary min-heap
  * ordered by (time, scheduling order), so events due at the same virtual
- * time run in the order they were scheduled. Event records are pooled and
- * cancellation is lazy (a cancelled record is skipped when it surfaces), so
- * scheduling in steady state allocates nothing.
+ * time run in the order they were scheduled.
+ *
+ * Scheduling, cancelling and running allocate nothing in steady state, in
+ * V8 and in XS alike: event records live in a table that only grows, freed
+ * records are linked into a free list (no array push/pop: XS reallocates an
+ * array's storage whenever its length changes), and a handle names a
+ * record's slot and generation (no Map of live handles: an XS Map allocates
+ * an entry per key). Cancellation is lazy (a cancelled record is skipped
+ * when it surfaces). Cancelling a handle that has fired, was cancelled or
+ * was never issued does nothing.
  */
 export type EventCallback = (arg: unknown, now: number) => void;
+
+/** Records addressable by a handle: a handle is generation · SLOTS + slot + 1. */
+const SLOTS = 1 << 22;
 
 export class SimEvent {
   time = 0;
   seq = 0;
-  handle = 0;
   cb: EventCallback | null = null;
   arg: unknown = null;
-  cancelled = false;
+  /** Scheduled and neither run nor cancelled. */
+  live = false;
+  /** Bumped at each reuse, so an old handle no longer matches. */
+  gen = 0;
+  /** Free-list link. */
+  nextFree: SimEvent | null = null;
+  constructor(readonly slot: number) {}
 }
 
 export class EventQueue {
-  private heap: SimEvent[] = [];
+  private readonly heap: (SimEvent | null)[] = [];
   private size = 0;
   private seq = 0;
-  private pool: SimEvent[] = [];
-  /** Live (scheduled, not cancelled) events by handle. */
-  private live = new Map<number, SimEvent>();
+  private readonly records: SimEvent[] = [];
+  private free: SimEvent | null = null;
+  private liveCount = 0;
   /** Events run so far (statistics: progress lines, benchmarks). */
   executed = 0;
 
+  /** Events scheduled and not yet run or cancelled. */
   get length(): number {
-    return this.live.size;
+    return this.liveCount;
   }
 
   push(time: number, cb: EventCallback, arg: unknown): number {
-    const ev = this.pool.pop() ?? new SimEvent();
+    let ev = this.free;
+    if (ev !== null) this.free = ev.nextFree;
+    else {
+      const slot = this.records.length;
+      if (slot === SLOTS) throw new RangeError(`ioport: more than ${SLOTS} simulator events pending at once`);
+      ev = new SimEvent(slot);
+      this.records.push(ev);
+    }
+    ev.nextFree = null;
     ev.time = time;
     ev.seq = ++this.seq;
-    ev.handle = ev.seq;
     ev.cb = cb;
     ev.arg = arg;
-    ev.cancelled = false;
-    this.live.set(ev.handle, ev);
+    ev.live = true;
+    ev.gen++;
+    this.liveCount++;
     const heap = this.heap;
     let i = this.size++;
-    heap[i] = ev;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const parent = heap[p] as SimEvent;
@@ -50,14 +73,52 @@ export class EventQueue {
       i = p;
     }
     heap[i] = ev;
-    return ev.handle;
+    return ev.gen * SLOTS + ev.slot + 1;
   }
 
   cancel(handle: number): void {
-    const ev = this.live.get(handle);
-    if (ev === undefined) return;
-    ev.cancelled = true;
-    this.live.delete(handle);
+    const ev = this.lookup(handle);
+    if (ev === null) return;
+    ev.live = false;
+    this.liveCount--;
+  }
+
+  /**
+   * Fault injection (a late timer, a slow device): the event `handle` runs
+   * `ns` later (ns >= 0), after everything already scheduled for its new
+   * time, keeping its handle. Returns false, doing nothing, when the handle
+   * is not live.
+   */
+  delay(handle: number, ns: number): boolean {
+    const ev = this.lookup(handle);
+    if (ev === null || !(ns >= 0)) return false;
+    ev.time += ns;
+    ev.seq = ++this.seq;
+    // later only: the record sinks from where it is
+    const heap = this.heap;
+    let i = heap.indexOf(ev);
+    const n = this.size;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n && before(heap[r] as SimEvent, heap[l] as SimEvent)) c = r;
+      if (!before(heap[c] as SimEvent, ev)) break;
+      heap[i] = heap[c] as SimEvent;
+      i = c;
+    }
+    heap[i] = ev;
+    return true;
+  }
+
+  /** The live record `handle` names, or null (fired, cancelled, reused, never issued). */
+  private lookup(handle: number): SimEvent | null {
+    if (!Number.isInteger(handle) || handle < 1) return null;
+    const slot = (handle - 1) % SLOTS;
+    const ev = this.records[slot];
+    if (ev === undefined || !ev.live || ev.gen !== (handle - 1 - slot) / SLOTS) return null;
+    return ev;
   }
 
   /** Time of the next live event, or Infinity. */
@@ -73,33 +134,34 @@ export class EventQueue {
     const ev = this.heap[0] as SimEvent;
     if (ev.time > limit) return false;
     this.popTop();
-    this.live.delete(ev.handle);
     const cb = ev.cb as EventCallback;
     const arg = ev.arg;
     const t = ev.time;
-    ev.cb = null;
-    ev.arg = null;
-    this.pool.push(ev);
+    ev.live = false;
+    this.liveCount--;
+    this.release(ev);
     setNow(t);
     this.executed++;
     cb(arg, t);
     return true;
   }
 
+  private release(ev: SimEvent): void {
+    ev.cb = null;
+    ev.arg = null;
+    ev.nextFree = this.free;
+    this.free = ev;
+  }
+
   private dropCancelled(): void {
-    while (this.size > 0 && (this.heap[0] as SimEvent).cancelled) {
-      const ev = this.popTop();
-      ev.cb = null;
-      ev.arg = null;
-      this.pool.push(ev);
-    }
+    while (this.size > 0 && !(this.heap[0] as SimEvent).live) this.release(this.popTop());
   }
 
   private popTop(): SimEvent {
     const heap = this.heap;
     const top = heap[0] as SimEvent;
     const last = heap[--this.size] as SimEvent;
-    heap[this.size] = undefined as unknown as SimEvent;
+    heap[this.size] = null;
     if (this.size > 0) {
       let i = 0;
       const n = this.size;

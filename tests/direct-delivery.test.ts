@@ -233,14 +233,10 @@ function advance(sim: Simulator, ns: number, forced: boolean): void {
   sim.platform.clock = end;
 }
 
-/** Reschedules platform event `handle` `ns` later (the simulator's queue has no such call: its private records are used). */
+/** Makes platform event `handle` run `ns` later (a late timer), keeping its handle. */
 function delay(sim: Simulator, handle: number, ns: number): number {
-  const q = sim.platform.events as unknown as { live: Map<number, { time: number; cb: (arg: unknown, now: number) => void; arg: unknown }> };
-  const ev = q.live.get(handle);
-  if (ev === undefined) throw new Error(`no live event ${handle}`);
-  const { time, cb, arg } = ev;
-  sim.platform.events.cancel(handle);
-  return sim.platform.events.push(time + ns, cb, arg);
+  if (!sim.platform.events.delay(handle, ns)) throw new Error(`no live event ${handle}`);
+  return handle;
 }
 
 function play(p: Program, forced: boolean): Recording {
