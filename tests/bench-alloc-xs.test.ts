@@ -18,7 +18,7 @@ import { describe, expect, it } from "vitest";
 import { buildBenchBundle, loadBundle, measureAlloc, xsSession } from "../tools/xs/run-bench.mjs";
 // @ts-expect-error plain JS harness module without type declarations
 import { buildMeterWorker } from "../tools/xs/meter-worker.mjs";
-import { allocatesNothing, type AllocResult } from "../bench/lib/report.js";
+import { allocatesNothing, kernelShareIsZero, type AllocResult } from "../bench/lib/report.js";
 
 interface Listed {
   id: string;
@@ -29,7 +29,7 @@ interface Listed {
 }
 
 describe("allocation per operation in XS (steady state)", () => {
-  it("NOP and IRQ driver loops (one-shot and multishot + io_watch) allocate nothing; the control is seen", { timeout: 180_000 }, async () => {
+  it("NOP and IRQ driver loops (one-shot and multishot + io_watch) allocate nothing, the UART read loop nothing beyond the simulated UART's own; the control is seen", { timeout: 180_000 }, async () => {
     const bundle = (await buildBenchBundle()) as string;
     const meter = buildMeterWorker() as { path?: string; error?: string };
     if (meter.error) console.warn(`bench-alloc-xs: ${meter.error}`);
@@ -43,6 +43,7 @@ describe("allocation per operation in XS (steady state)", () => {
       };
       const results: Record<string, AllocResult & { pairs: { slots: number; chunks: number | null }[] }> = {};
       for (const id of ["nop", "irq", "irq-watch", "control"]) results[id] = await measureAlloc(session, pick(id), { n: 1000, pairs: 2 });
+      for (const id of ["uart", "uart-stimulus"]) results[id] = await measureAlloc(session, pick(id), { pairs: 2 });
       await session.close();
 
       for (const id of ["nop", "irq", "irq-watch"]) {
@@ -52,6 +53,12 @@ describe("allocation per operation in XS (steady state)", () => {
         // deterministic: the repeated measurements agree exactly
         expect(r.pairs[1]).toEqual(r.pairs[0]);
       }
+      // the UART loop is fed by the simulated UART (a copy of each injected
+      // block, its burst record): the same bytes into a plain sink allocate
+      // exactly as much, so the kernel's share is zero
+      const uart = results.uart!;
+      const stim = results["uart-stimulus"]!;
+      expect(kernelShareIsZero(uart, stim), `uart ${JSON.stringify(uart.pairs)} vs stimulus ${JSON.stringify(stim.pairs)} per ${uart.n} reads`).toBe(true);
       const control = results.control!;
       expect(control.slotsPerOp).toBeGreaterThanOrEqual(1);
       expect(allocatesNothing(control)).toBe(false);

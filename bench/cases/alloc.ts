@@ -26,6 +26,12 @@ export interface AllocCase {
   /** Allocation of this case is the simulator's stimulus, reported for subtraction, not a target. */
   stimulus?: boolean;
   /**
+   * The id of the stimulus row to subtract: the case feeds its loop through
+   * the simulator the same way, and the target is that the difference — the
+   * kernel's share — is zero.
+   */
+  stimulusId?: string;
+  /**
    * Operations per measured crank (default: the runner's). Smaller for loops
    * that allocate a lot, so that 2N operations stay well inside the heap the
    * last gc() left free: a collection mid-crank would reset the counters
@@ -148,6 +154,7 @@ export function allocCases(): AllocCase[] {
       id: "uart",
       title: "UART read loop (64-byte OP_READ, incl. the simulated UART)",
       unit: "64-byte read",
+      stimulusId: "uart-stimulus",
       opsPerCrank: 100,
       setup: () => {
         const run = uartDriverLoop();

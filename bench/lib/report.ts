@@ -48,6 +48,8 @@ export interface AllocResult {
   unit: string;
   control: boolean;
   stimulus: boolean;
+  /** The stimulus row this one is read against (its allocation subtracted), or null. */
+  stimulusId?: string | null;
   /** Operations per measured crank (the difference of a 2N and an N crank). */
   n: number;
   slotsPerOp: number;
@@ -79,6 +81,17 @@ export function allocatesNothing(a: AllocResult): boolean {
   return a.slotsPerOp * a.n <= ZERO_SLOTS && (a.chunkBytesPerOp === null || a.chunkBytesPerOp * a.n <= ZERO_CHUNK_BYTES);
 }
 
+/**
+ * Whether `a` allocates nothing beyond its stimulus row `s` (the same
+ * simulated input fed to a plain sink): the per-crank difference within the
+ * same bounds as allocatesNothing.
+ */
+export function kernelShareIsZero(a: AllocResult, s: AllocResult): boolean {
+  const slots = (a.slotsPerOp - s.slotsPerOp) * a.n;
+  const chunks = a.chunkBytesPerOp === null || s.chunkBytesPerOp === null ? 0 : (a.chunkBytesPerOp - s.chunkBytesPerOp) * a.n;
+  return slots <= ZERO_SLOTS && chunks <= ZERO_CHUNK_BYTES;
+}
+
 function num(v: number | null, digits = 2): string {
   if (v === null) return "n/a";
   return Math.abs(v) < 0.005 ? "0" : v.toFixed(digits);
@@ -87,7 +100,20 @@ function num(v: number | null, digits = 2): string {
 export function allocTable(rows: AllocResult[]): string {
   const out: string[][] = [["loop (XS, steady state)", "per", "slots/op", "chunk B/op", "computrons/op", "zero?"]];
   for (const a of rows) {
-    const verdict = a.control ? (a.slotsPerOp >= 1 ? "control: seen" : "CONTROL NOT SEEN") : a.stimulus ? "(simulator)" : allocatesNothing(a) ? "yes" : "NO";
+    const s = a.stimulusId ? rows.find((r) => r.id === a.stimulusId) : undefined;
+    const verdict = a.control
+      ? a.slotsPerOp >= 1
+        ? "control: seen"
+        : "CONTROL NOT SEEN"
+      : a.stimulus
+        ? "(simulator)"
+        : s !== undefined
+          ? kernelShareIsZero(a, s)
+            ? "yes, beyond the simulator's (row below)"
+            : "NO (more than the simulator's)"
+          : allocatesNothing(a)
+            ? "yes"
+            : "NO";
     out.push([a.title, a.unit, num(a.slotsPerOp), num(a.chunkBytesPerOp), a.computePerOp.toFixed(0), verdict]);
   }
   return align(out);

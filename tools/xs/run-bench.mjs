@@ -135,7 +135,7 @@ export async function loadBundle(session, bundlePath) {
     "load",
     `import(${JSON.stringify(bundlePath)}).then((m) => {
       globalThis.__bench = m;
-      send({ t: "cases", alloc: m.allocCases().map(({ id, title, unit, control, stimulus, opsPerCrank }) => ({ id, title, unit, control: !!control, stimulus: !!stimulus, opsPerCrank: opsPerCrank ?? null })),
+      send({ t: "cases", alloc: m.allocCases().map(({ id, title, unit, control, stimulus, stimulusId, opsPerCrank }) => ({ id, title, unit, control: !!control, stimulus: !!stimulus, stimulusId: stimulusId ?? null, opsPerCrank: opsPerCrank ?? null })),
         mem: m.memCases().map(({ id, title, unit, count }) => ({ id, title, unit, count })) });
       send({ t: "ok" });
     }).catch(fail);`,
