@@ -16,7 +16,9 @@
  *   size). A byte arriving to a full ring is dropped and counted; the next
  *   read then completes once with -EOVERFLOW and no data.
  * - A cancelled read's bytes go back to the front of the buffer (to the next
- *   pending read first), so no byte is lost or delivered twice.
+ *   pending read first), so no byte is lost or delivered twice — even when
+ *   they outnumber the ring's free room (the ring's storage then grows to
+ *   hold them; found by DST, seed 2783).
  * - Writes are transmitted one at a time in submission order; a write
  *   completes when the backend has taken all its bytes; a cancelled write
  *   stops at once (the backend drops what is not on the wire).
@@ -38,8 +40,13 @@ export class UartDevice implements SerialSink {
   readonly baud: number;
   /** Receive-idle gap, ns: ceil(2·T), T = 10^10/baud. */
   readonly gapNs: number;
-  /** Receive ring (the board's size). */
-  readonly rx: Uint8Array;
+  /**
+   * Receive ring storage. Arrivals fill it up to `rxLimit`, the board's
+   * size; only bytes given back by a cancelled read can take it past that
+   * (it then grows, once, to hold them: see giveBack).
+   */
+  rx: Uint8Array;
+  readonly rxLimit: number;
   rxHead = 0;
   rxCount = 0;
   /** Arrival time of the last byte received (-Infinity before any). */
@@ -63,7 +70,8 @@ export class UartDevice implements SerialSink {
     this.path = backend.path;
     this.baud = backend.baud;
     this.gapNs = ceilMulDiv(2, 1e10, backend.baud);
-    this.rx = new Uint8Array(backend.rxBuffer > 0 ? backend.rxBuffer : 1);
+    this.rxLimit = backend.rxBuffer > 0 ? backend.rxBuffer : 1;
+    this.rx = new Uint8Array(this.rxLimit);
     backend.connect(this);
   }
 
@@ -151,7 +159,7 @@ export class UartDevice implements SerialSink {
         return true;
       }
       const rx = this.rx;
-      if (this.rxCount < rx.length) {
+      if (this.rxCount < this.rxLimit) {
         let at = this.rxHead + this.rxCount;
         if (at >= rx.length) at -= rx.length;
         rx[at] = byte;
@@ -166,40 +174,60 @@ export class UartDevice implements SerialSink {
     }
   }
 
-  /** Puts a cancelled read's bytes back at the front: to the next pending reads first, then the ring. */
+  /**
+   * Puts a cancelled read's bytes back at the front of the input: the next
+   * read takes what it can if it is empty and the ring is too (the common
+   * case), the rest goes to the front of the ring; then the reads are served
+   * from the ring in order. Every byte is placed before any read completes:
+   * completing a read whose port is closing gives its bytes back in turn
+   * (kernel.complete), and those are earlier in the stream than anything
+   * placed here, so they must find these already in place behind them
+   * (bytes came out of order when the two interleaved; found by DST, seed
+   * 2783).
+   */
   giveBack(data: Uint8Array, n: number, now: number): void {
     let off = 0;
-    let op: Op | null;
-    while (off < n && (op = this.reads.head) !== null) {
-      let take = op.bufLen - op.dataLen;
-      if (take > n - off) take = n - off;
-      copyBytes(op.data as Uint8Array, op.dataLen, data, off, take);
-      op.dataLen += take;
-      off += take;
-      if (op.dataLen === op.bufLen) this.finishRead(op);
-      else break;
+    const op = this.reads.head;
+    if (op !== null && op.dataLen === 0 && this.rxCount === 0) {
+      off = n < op.bufLen ? n : op.bufLen;
+      copyBytes(op.data as Uint8Array, 0, data, 0, off);
+      op.dataLen = off;
     }
     if (off < n) {
-      // no read is pending, so these go before whatever the ring holds
+      const back = n - off;
+      if (back > this.rx.length - this.rxCount) this.growRing(this.rxCount + back);
       const rx = this.rx;
       const cap = rx.length;
-      let fit = n - off;
-      if (fit > cap - this.rxCount) fit = cap - this.rxCount;
-      let h = this.rxHead - fit;
+      let h = this.rxHead - back;
       if (h < 0) h += cap;
       this.rxHead = h;
-      for (let i = 0; i < fit; i++) {
+      for (let i = 0; i < back; i++) {
         rx[h] = data[off + i] as number;
         if (++h === cap) h = 0;
       }
-      this.rxCount += fit;
-      const lost = n - off - fit;
-      if (lost > 0) {
-        this.overruns += lost;
-        this.overflow = true;
-      }
+      this.rxCount += back;
     }
     this.serve(now);
+  }
+
+  /**
+   * Grows the ring's storage to hold `n` bytes, keeping its contents in
+   * order. Only a give-back needs it: a read larger than the ring, cancelled
+   * with more bytes than the ring has room for, when no read is pending to
+   * take them. Those bytes were taken from the line already, so dropping
+   * them would lose data; the ring keeps them instead (arrivals still stop
+   * at `rxLimit`). Off the hot path; the storage stays grown.
+   */
+  private growRing(n: number): void {
+    const old = this.rx;
+    const grown = new Uint8Array(n);
+    let h = this.rxHead;
+    for (let i = 0; i < this.rxCount; i++) {
+      grown[i] = old[h] as number;
+      if (++h === old.length) h = 0;
+    }
+    this.rx = grown;
+    this.rxHead = 0;
   }
 
   // ---- writes ----
