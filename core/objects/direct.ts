@@ -2,7 +2,7 @@
  * Direct delivery: the interrupt fast path.
  *
  * When an interrupt arrives while the kernel is idle (no syscall, event or
- * flush running, no other port queued to wake, no tracer recording), and the
+ * flush running, so no other port queued to wake either), and the
  * armed port has nothing queued and a callback waiter (io_wait_cb or
  * io_watch) that one completion satisfies, then posting the completion and
  * flushing would reap exactly that one completion into the waiter's memory
@@ -22,6 +22,9 @@
  *   reported (options.onUserError) while still inside that flush.
  * - The completion and the IrqEvent are stored in reap's order: a one-shot
  *   arm's IrqEvent (its copy-out hook) first, a multishot slot's after.
+ * - A kernel tracer sees the same events in the same order as on the
+ *   general path (the interrupt; a one-shot op's completion, then its reap),
+ *   so traced runs — DST, Perfetto traces — take this path too.
  *
  * It is one flat function because in XS each method call walks the
  * receiver's own fields and then its prototype's (a call on a 30-field
@@ -50,13 +53,17 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
   // one must not overtake them.)
   if ((mode !== WAIT_WATCH && mode !== WAIT_CB) || port.count !== 0 || port.waitMin !== 1 || port.starved !== null) return false;
   const k = port.kernel;
-  if (k.depth !== 0 || k.flushing || k.tracer !== null) return false;
+  if (k.depth !== 0 || k.flushing) return false;
   const multishot = op.multishot;
   // a multishot completion takes a slot of its own (Port.postEvent)
   if (multishot && port.reserved >= port.capacity) return false;
   // nothing stays latched, so the line's firstNs and level (read only while
   // interrupts are pending) need no update
   line.total += n;
+  // a tracer sees what the general path shows it, in its order: the
+  // interrupt, then a one-shot op's completion and its reap
+  const tracer = k.tracer;
+  if (tracer !== null) tracer.irq(line.line, firstNs, level);
   let flags = IOCQE_F_MORE;
   let r = n;
   if (multishot) {
@@ -69,6 +76,9 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
     if (op.linked) port.removeInflight(op);
     port.reserved--;
     flags = 0;
+    op.result = r;
+    op.cflags = 0;
+    if (tracer !== null) tracer.complete(op);
   }
   const to = op.task as Task;
   // The order of the two stores is reap's (it matters if the IrqEvent buffer
@@ -100,7 +110,10 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
       ew[i + 2] = r;
       ew[i + 3] = level;
     } else if (a !== 0) storeIrqEvent(to.i32, to.view, a, firstNs, r, level);
-  } else k.freeOp(op);
+  } else {
+    if (tracer !== null) tracer.reap(op);
+    k.freeOp(op);
+  }
   const cb = port.waitCb as WaitCallback;
   if (mode === WAIT_CB) {
     // a one-time waiter: cleared before the call, so the callback may wait again
