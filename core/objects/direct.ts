@@ -66,6 +66,10 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
   if (tracer !== null) tracer.irq(line.line, firstNs, level);
   let flags = IOCQE_F_MORE;
   let r = n;
+  // The order of the two stores is reap's (it matters if the IrqEvent buffer
+  // overlaps `out`): a one-shot op's copy-out hook runs before its completion
+  // is written, a multishot slot's IrqEvent after.
+  const to = op.task as Task;
   if (multishot) {
     if (r > 0x7fffffff) r = 0x7fffffff;
   } else {
@@ -79,12 +83,8 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
     op.result = r;
     op.cflags = 0;
     if (tracer !== null) tracer.complete(op);
+    if (op.bufAddr !== 0) storeIrqEvent(to.i32, to.view, op.bufAddr, firstNs, r, level);
   }
-  const to = op.task as Task;
-  // The order of the two stores is reap's (it matters if the IrqEvent buffer
-  // overlaps `out`): a one-shot op's copy-out hook runs before its completion
-  // is written, a multishot slot's IrqEvent after.
-  if (!multishot && op.bufAddr !== 0) storeIrqEvent(to.i32, to.view, op.bufAddr, firstNs, r, level);
   const task = port.waitTask as Task;
   const out = port.waitOut;
   if ((out & 3) === 0) {

@@ -72,7 +72,7 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
         nops = 0;
         anyRaw = true;
       }
-      if (submitEntry(kernel, task, port, task.u32, task.i32, w)) anyRaw = true;
+      if (submitEntry(kernel, task, port, words, sw, w)) anyRaw = true;
       tail = port.head + port.count;
       if (tail >= cap) tail -= cap;
     }
