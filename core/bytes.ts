@@ -5,7 +5,7 @@
  */
 
 /** Copies `len` bytes from `src[srcOff..]` to `dst[dstOff..]`; the ranges are valid and do not overlap. */
-export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
+export function copyBytes(dst: Uint8Array, dstOff: number, src: ArrayLike<number>, srcOff: number, len: number): void {
   for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i] as number;
 }
 

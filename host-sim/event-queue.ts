@@ -95,20 +95,7 @@ export class EventQueue {
     ev.time += ns;
     ev.seq = ++this.seq;
     // later only: the record sinks from where it is
-    const heap = this.heap;
-    let i = heap.indexOf(ev);
-    const n = this.size;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
-      if (r < n && before(heap[r] as SimEvent, heap[l] as SimEvent)) c = r;
-      if (!before(heap[c] as SimEvent, ev)) break;
-      heap[i] = heap[c] as SimEvent;
-      i = c;
-    }
-    heap[i] = ev;
+    this.siftDown(this.heap.indexOf(ev), ev);
     return true;
   }
 
@@ -162,22 +149,25 @@ export class EventQueue {
     const top = heap[0] as SimEvent;
     const last = heap[--this.size] as SimEvent;
     heap[this.size] = null;
-    if (this.size > 0) {
-      let i = 0;
-      const n = this.size;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        let c = l;
-        if (r < n && before(heap[r] as SimEvent, heap[l] as SimEvent)) c = r;
-        if (!before(heap[c] as SimEvent, last)) break;
-        heap[i] = heap[c] as SimEvent;
-        i = c;
-      }
-      heap[i] = last;
-    }
+    if (this.size > 0) this.siftDown(0, last);
     return top;
+  }
+
+  /** Puts `ev` at heap index `i` or below, moving earlier children up past it. */
+  private siftDown(i: number, ev: SimEvent): void {
+    const heap = this.heap;
+    const n = this.size;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n && before(heap[r] as SimEvent, heap[l] as SimEvent)) c = r;
+      if (!before(heap[c] as SimEvent, ev)) break;
+      heap[i] = heap[c] as SimEvent;
+      i = c;
+    }
+    heap[i] = ev;
   }
 }
 

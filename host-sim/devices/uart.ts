@@ -10,7 +10,7 @@
  * counts as sent (`received()`) at its time. One event per byte, pooled by
  * the event queue, with a persistent callback: no allocation per byte.
  */
-import { ceilMulDiv } from "../../core/bytes.js";
+import { ceilMulDiv, copyBytes } from "../../core/bytes.js";
 import type { SerialBackend, SerialSink } from "../../core/devices.js";
 import type { Platform } from "../../core/platform.js";
 import { utf8, utf8Decode } from "./utf8.js";
@@ -85,7 +85,7 @@ export class SimUart implements SerialBackend {
 
   /** Bytes from the peer, arriving at the baud rate (queued behind a burst still arriving). */
   inject(bytes: Uint8Array | ArrayLike<number> | string): void {
-    const data = typeof bytes === "string" ? utf8(bytes) : copyBytes(bytes as ArrayLike<number>);
+    const data = typeof bytes === "string" ? utf8(bytes) : copyOf(bytes as ArrayLike<number>);
     this.queueBurst(data, false);
   }
 
@@ -98,7 +98,7 @@ export class SimUart implements SerialBackend {
    * bit. Default byte 0x00 with a bad stop bit: a break.
    */
   injectFramingError(bytes: Uint8Array | ArrayLike<number> | number = 0): void {
-    const data = typeof bytes === "number" ? Uint8Array.of(bytes & 0xff) : copyBytes(bytes as ArrayLike<number>);
+    const data = typeof bytes === "number" ? Uint8Array.of(bytes & 0xff) : copyOf(bytes as ArrayLike<number>);
     this.queueBurst(data, true);
   }
 
@@ -215,9 +215,8 @@ function txFire(arg: unknown, now: number): void {
  * in XS allocates a result object per element: a 1 KB inject cost about
  * a thousand slots.
  */
-function copyBytes(src: ArrayLike<number>): Uint8Array {
-  const n = src.length;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = src[i] as number;
+function copyOf(src: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(src.length);
+  copyBytes(out, 0, src, 0, src.length);
   return out;
 }
