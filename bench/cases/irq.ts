@@ -106,12 +106,16 @@ function irqLoop(flags: number) {
   return { sys, port, sqe, cqes, count, run };
 }
 
-/** The ioport driver loop on one GPIO line: a one-shot arm, re-armed from the io_wait_cb callback. */
-export function irqDriverLoop(): (n: number) => void {
-  const { sys, port, sqe, cqes, count, run } = irqLoop(0);
+/**
+ * A driver loop on one GPIO line waiting with io_wait_cb: the callback reads
+ * the count, re-submits the arm if it is one-shot, and waits again.
+ */
+function waitLoop(flags: number): (n: number) => void {
+  const { sys, port, sqe, cqes, count, run } = irqLoop(flags);
+  const rearm = flags === 0;
   const onWait = (n: number): void => {
     count(n);
-    for (let i = 0; i < n; i++) if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("re-arm failed");
+    if (rearm) for (let i = 0; i < n; i++) if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("re-arm failed");
     const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
     if (r >= 0) onWait(r);
     else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
@@ -119,6 +123,11 @@ export function irqDriverLoop(): (n: number) => void {
   if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
   onWait(0);
   return run;
+}
+
+/** The ioport driver loop on one GPIO line: a one-shot arm, re-armed from the io_wait_cb callback. */
+export function irqDriverLoop(): (n: number) => void {
+  return waitLoop(0);
 }
 
 const viaIrqWait: Variant = {
@@ -131,16 +140,7 @@ const viaIrqWait: Variant = {
  * the count and waits again; nothing is re-submitted per interrupt.
  */
 export function irqMultishotLoop(): (n: number) => void {
-  const { sys, port, sqe, cqes, count, run } = irqLoop(IOSQE_MULTISHOT);
-  const onWait = (n: number): void => {
-    count(n);
-    const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
-    if (r >= 0) onWait(r);
-    else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
-  };
-  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
-  onWait(0);
-  return run;
+  return waitLoop(IOSQE_MULTISHOT);
 }
 
 const viaMultishot: Variant = {

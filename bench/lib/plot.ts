@@ -2,14 +2,11 @@
  * The ratio chart of a bench run: one horizontal bar per variant, grouped by
  * engine and case, length = × baseline on a log axis (so 0.5× and 2× are
  * equally far from 1), the targets drawn as marks and the bars that carry a
- * target coloured met or missed. Hand-written SVG, no dependencies,
- * deterministic (same results → same bytes).
+ * target coloured met or missed. Hand-written SVG (escaping shared with
+ * the HIL plots), deterministic (same results → same bytes).
  */
+import { esc } from "../../tools/hil/svg.js";
 import type { CaseResult } from "./report.js";
-
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 const ROW = 18;
 const GROUP_GAP = 14;

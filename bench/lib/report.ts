@@ -77,8 +77,13 @@ export interface MemResult {
 export const ZERO_SLOTS = 2;
 export const ZERO_CHUNK_BYTES = 64;
 
+/** Whether per-op counts, over one crank of `n` operations, stay within the zero bounds (chunks unknown: not checked). */
+function withinZero(slotsPerOp: number, chunkBytesPerOp: number | null, n: number): boolean {
+  return slotsPerOp * n <= ZERO_SLOTS && (chunkBytesPerOp === null || chunkBytesPerOp * n <= ZERO_CHUNK_BYTES);
+}
+
 export function allocatesNothing(a: AllocResult): boolean {
-  return a.slotsPerOp * a.n <= ZERO_SLOTS && (a.chunkBytesPerOp === null || a.chunkBytesPerOp * a.n <= ZERO_CHUNK_BYTES);
+  return withinZero(a.slotsPerOp, a.chunkBytesPerOp, a.n);
 }
 
 /**
@@ -87,9 +92,8 @@ export function allocatesNothing(a: AllocResult): boolean {
  * same bounds as allocatesNothing.
  */
 export function kernelShareIsZero(a: AllocResult, s: AllocResult): boolean {
-  const slots = (a.slotsPerOp - s.slotsPerOp) * a.n;
-  const chunks = a.chunkBytesPerOp === null || s.chunkBytesPerOp === null ? 0 : (a.chunkBytesPerOp - s.chunkBytesPerOp) * a.n;
-  return slots <= ZERO_SLOTS && chunks <= ZERO_CHUNK_BYTES;
+  const chunks = a.chunkBytesPerOp === null || s.chunkBytesPerOp === null ? null : a.chunkBytesPerOp - s.chunkBytesPerOp;
+  return withinZero(a.slotsPerOp - s.slotsPerOp, chunks, a.n);
 }
 
 function num(v: number | null, digits = 2): string {

@@ -10,7 +10,8 @@ import { histogram, niceStep, renderTable, type Report } from "./report.js";
 
 const COLORS: Record<ModeName, string> = { a: "#1f77b4", b: "#2ca02c", c: "#d62728", d: "#9467bd" };
 
-function esc(s: string): string {
+/** Text escaped for SVG/HTML content and attribute values. */
+export function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
