@@ -36,6 +36,13 @@ export interface GpioBackend {
   /** Number of pins; valid pin numbers are 0 .. pins-1. */
   readonly pins: number;
   /**
+   * True when the backend may report fewer edges than the pin made: ECMA-419
+   * `Digital` merges the edges that come between two of its callbacks, so a
+   * line's count is a lower bound there. Absent or false: every edge is
+   * reported (the simulator, the native capture).
+   */
+  readonly mergesEdges?: boolean;
+  /**
    * Starts reporting the edges of `pin` selected by `edges`
    * (IRQ_RISING = 1 | IRQ_FALLING = 2) to `sink`, one `raise` per edge.
    * A pin has at most one watcher (the kernel claims lines exclusively).

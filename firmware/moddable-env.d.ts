@@ -20,3 +20,9 @@ declare module "ioport:board" {
   const board: BoardSpec;
   export default board;
 }
+
+declare module "ioport:build" {
+  /** What `ioport firmware` was asked for beyond the board (tools/firmware-build.ts). */
+  const build: { probeModes: readonly ("a" | "b" | "c" | "d")[] };
+  export default build;
+}

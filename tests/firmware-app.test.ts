@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startApp, formatDuration, PROMPT } from "../firmware/main/app.js";
+import { startApp, formatDuration, loopVerdict, PROMPT } from "../firmware/main/app.js";
 import { Simulator } from "../host-sim/index.js";
 
 const MS = 1_000_000;
@@ -148,5 +148,16 @@ describe("demo firmware (firmware/main/app.ts) on the simulated board", () => {
     expect(formatDuration(3_401_000_000)).toBe("3.401 s");
     expect(formatDuration(125_000_000_000)).toBe("2 min 05.000 s");
     expect(formatDuration(3_725_500_000_000)).toBe("1 h 02 min 05.500 s");
+  });
+});
+
+describe("loop's verdict", () => {
+  it("blames the jumper only for no edge, too many, or a short count where every edge is reported", () => {
+    expect(loopVerdict(4, 4, false)).toBe("drove 4 edges, counted 4 - jumper OK");
+    expect(loopVerdict(4, 4, true)).toBe("drove 4 edges, counted 4 - jumper OK");
+    expect(loopVerdict(4, 2, true)).toBe("drove 4 edges, counted 2 (this GPIO driver merges edges that come close together) - jumper OK");
+    expect(loopVerdict(4, 2, false)).toBe("drove 4 edges, counted 2 - check the jumper");
+    expect(loopVerdict(4, 0, true)).toBe("drove 4 edges, counted 0 - check the jumper");
+    expect(loopVerdict(4, 5, true)).toBe("drove 4 edges, counted 5 - check the jumper");
   });
 });

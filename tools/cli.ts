@@ -10,6 +10,7 @@ commands:
   dst              deterministic simulation testing: seeds of random workloads and faults
   firmware         build the demo firmware for a board with the Moddable SDK (--board <name> [--flash])
   hil              interrupt latency: analyse the irq-latency probe (board or --sim)
+  emu <image.uf2>  run a Pico firmware image on an emulated RP2040 (rp2040js); --probe for latency
   help             show this help
 `;
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   start: (args) => import("./commands/start.js").then((m) => m.start(args)),
   firmware: (args) => import("./commands/firmware.js").then((m) => m.firmware(args)),
   hil: async (args) => (await import("./commands/hil.js")).hil(args),
+  emu: async (args) => (await import("./commands/emu.js")).emu(args),
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

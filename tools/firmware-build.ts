@@ -6,7 +6,8 @@
  * - Externals are what Moddable provides: `embedded:*` (ECMA-419 IO),
  *   `timer`, `time`, and our native clock module `ioport/clock`.
  * - The board description is inlined as the virtual module "ioport:board",
- *   after being checked against boards/board.schema.json.
+ *   after being checked against boards/board.schema.json; the build's
+ *   settings (the probe's modes) as "ioport:build".
  * - TypeScript is checked as it runs on a board (tsconfig.moddable.json:
  *   @moddable/typings, no Node types); any error or rollup warning fails
  *   the build, so the bundle never carries an unresolved import into XS.
@@ -27,24 +28,29 @@ type TypescriptPlugin = (options?: Record<string, unknown>) => Plugin;
 const typescript: TypescriptPlugin =
   (typescriptModule as unknown as { default?: TypescriptPlugin }).default ?? (typescriptModule as unknown as TypescriptPlugin);
 
-const BOARD_ID = "ioport:board";
+/** What a build may set beyond the board: inlined as the virtual module "ioport:build". */
+export interface BuildSettings {
+  /** The irq-latency probe's modes, in order (default all four). */
+  probeModes?: readonly string[];
+}
 
-function boardPlugin(board: object): Plugin {
+/** The virtual modules of a build: the board ("ioport:board") and the build's settings ("ioport:build"). */
+function virtualModules(modules: Record<string, object>): Plugin {
   return {
-    name: "ioport-board",
+    name: "ioport-virtual",
     resolveId(id) {
-      return id === BOARD_ID ? `\0${BOARD_ID}` : null;
+      return Object.hasOwn(modules, id) ? `\0${id}` : null;
     },
     load(id) {
-      if (id !== `\0${BOARD_ID}`) return null;
-      const { $schema: _schema, ...rest } = board as Record<string, unknown>;
+      if (!id.startsWith("\0") || !Object.hasOwn(modules, id.slice(1))) return null;
+      const { $schema: _schema, ...rest } = modules[id.slice(1)] as Record<string, unknown>;
       return `export default ${JSON.stringify(rest, null, 2)};\n`;
     },
   };
 }
 
 /** Bundles the demo firmware for `boardName`; returns the output file. Throws with the problems on failure. */
-export async function buildFirmwareBundle(root: string, boardName: string, app: "main" | "irq-latency" = "main"): Promise<string> {
+export async function buildFirmwareBundle(root: string, boardName: string, app: "main" | "irq-latency" = "main", settings: BuildSettings = {}): Promise<string> {
   const board = loadBoard(boardName);
   const problems = checkBoard(board);
   if (problems.length > 0) throw new Error(`board ${boardName} is invalid:\n  ${problems.join("\n  ")}`);
@@ -57,7 +63,7 @@ export async function buildFirmwareBundle(root: string, boardName: string, app: 
     input: join(root, "firmware", app, "main.ts"),
     external: isModdableModule,
     plugins: [
-      boardPlugin(board),
+      virtualModules({ "ioport:board": board, "ioport:build": { probeModes: settings.probeModes ?? ["a", "b", "c", "d"] } }),
       typescript({
         tsconfig: join(root, "tsconfig.moddable.json"),
         compilerOptions: { module: "ESNext", moduleResolution: "Bundler", noEmit: false, declaration: false, sourceMap: false, outDir },

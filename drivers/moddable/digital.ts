@@ -50,6 +50,8 @@ export interface DigitalGpioOptions {
 }
 
 export class DigitalGpio implements GpioBackend {
+  /** ECMA-419 delivers "changed", not each edge: edges between two callbacks merge (see above). */
+  readonly mergesEdges = true;
   readonly pins: number;
   private readonly Digital: DigitalClass;
   private readonly clock: () => number;

@@ -15,7 +15,8 @@
  * - the clock: `ioport/clock` (`time_us_64()` on the Pico,
  *   `esp_timer_get_time()` on ESP32), read on the board: USB-serial
  *   buffering delays the lines, never the timestamps.
- * Lines go to the console with `trace` (USB CDC on the Pico), held until the
+ * Lines go to the console with `trace` (USB CDC on the Pico) and to the
+ * board's console UART (console.ts: UART0 on the Pico), held until the
  * end of the run: printing while measuring disturbs the measurement (on the
  * emulated Pico a line printed in the settle gap made the next raw edge
  * arrive after ~450 µs instead of ~57). The probe runs again and again, a
@@ -27,24 +28,27 @@
  * close() calls gpio_set_irq_enabled_with_callback(pin, mask, false, NULL),
  * which removes the GPIO interrupt callback for every pin, while the static
  * `callback_installed` stays set): after the first mode no edge arrives.
- * There, build one mode per firmware (MODES = ["a"], then ["b"], then
- * ["c"], then ["d"]); a stalled mode shows up as `X ... timeout` lines, never as
- * samples.
+ * There, build one mode per firmware (`ioport firmware --board pico --app
+ * irq-latency --modes a`, then b, c, d); a stalled mode shows up as
+ * `X ... timeout` lines, never as samples.
  *
  * Everything is made inside the default export: nothing mutable at module
  * top level (Moddable freezes it).
  */
 import Digital from "embedded:io/digital";
+import Serial from "embedded:io/serial";
 import Timer from "timer";
 import { microseconds } from "ioport/clock";
 import board from "ioport:board";
+import build from "ioport:build";
 import { Kernel } from "../../core/kernel.js";
 import { ModdablePlatform } from "../../drivers/moddable/platform.js";
+import { UartConsole } from "./console.js";
 import { CallbackMode, PromiseMode, WatchMode } from "./kernel-modes.js";
 import { Probe, type ModeHooks, type ModeName, type ProbeHost } from "./probe.js";
 
-/** Modes per run (see MODES above); samples per mode and run; the pause before the first run (USB enumeration) and between runs. */
-const MODES: readonly ModeName[] = ["a", "b", "c", "d"];
+/** Modes per run (see MODES above: `ioport firmware --app irq-latency --modes ...`); samples per mode and run; the pause before the first run (USB enumeration) and between runs. */
+const MODES: readonly ModeName[] = build.probeModes;
 const SAMPLES = 200;
 const START_DELAY_MS = 2000;
 const PAUSE_MS = 3000;
@@ -84,10 +88,13 @@ export default function main(): void {
   };
   const held: string[] = [];
   // prints the held lines a few at a time, then schedules the next run
+  const uart = UartConsole.open(Serial, board);
   const flush = (): void => {
     let k = 0;
     while (k < 20 && held.length > 0) {
-      trace(`${held.shift() as string}\n`);
+      const line = held.shift() as string;
+      trace(`${line}\n`);
+      if (uart !== null) uart.write(line);
       k++;
     }
     Timer.set(held.length > 0 ? flush : runOnce, held.length > 0 ? 5 : PAUSE_MS);

@@ -147,6 +147,19 @@ export function startApp(kernel: Kernel, board: BoardSpec, options: AppOptions =
   return new App(kernel, board, options);
 }
 
+/**
+ * What `loop` can say from `got` edges counted of `driven` driven. Where the
+ * GPIO backend merges edges (ECMA-419 Digital), a count below `driven` is
+ * what the backend saw, not a broken jumper: any edge at all proves the
+ * wire. Only no edge (or more edges than driven: noise) blames the jumper.
+ */
+export function loopVerdict(driven: number, got: number, merges: boolean): string {
+  const head = `drove ${driven} edges, counted ${got}`;
+  if (got === driven) return `${head} - jumper OK`;
+  if (merges && got > 0 && got < driven) return `${head} (this GPIO driver merges edges that come close together) - jumper OK`;
+  return `${head} - check the jumper`;
+}
+
 /** Submits one entry from the task's staging slot; returns io_submit's result. */
 function submit1(t: Task, sqe: number, port: number, ud: number, opcode: number, fd: number, addr: number, len: number, timeoutNs = 0, flags = 0): number {
   writeSubmission(t.view, sqe, ud, 0, opcode, flags, fd, addr, len, timeoutNs);
@@ -448,7 +461,7 @@ class Shell {
         const s = app.stats;
         const got = s.loopbackEdges - this.loopBase;
         this.busy = false;
-        this.print(`loopback: drove ${this.loopDriven} edges, counted ${got}${got === this.loopDriven ? " - jumper OK" : " - check the jumper"}\r\n${PROMPT}`);
+        this.print(`loopback: ${loopVerdict(this.loopDriven, got, app.kernel.platform.devices?.gpio?.mergesEdges === true)}\r\n${PROMPT}`);
         return;
       }
     }

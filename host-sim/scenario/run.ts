@@ -47,38 +47,54 @@ function errText(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
+/** The levels a GPIO stimulus drives, in time order: shared by the simulator and the emulator (tools/emu). */
+export function gpioLevels(s: Extract<Stimulus, { gpio: number }>, rng: Prng): { at: number; level: number }[] {
+  const out: { at: number; level: number }[] = [];
+  if ("square" in s) {
+    const { start, period, duty, count } = s.square;
+    const high = Math.max(1, Math.min(period - 1, Math.round(period * duty)));
+    for (let k = 0; k < count; k++) {
+      out.push({ at: start + k * period, level: 1 });
+      out.push({ at: start + k * period + high, level: 0 });
+    }
+  } else if ("burst" in s) {
+    // a bouncing contact: `edges` toggles about `interval` apart (± jitter), settling at `level`
+    const { at, edges, interval, jitter, level } = s.burst;
+    let t = at;
+    for (let k = 0; k < edges; k++) {
+      out.push({ at: t, level: (edges - 1 - k) % 2 === 0 ? level : level ^ 1 });
+      t += Math.max(1, interval + (jitter > 0 ? rng.int(-jitter, jitter) : 0));
+    }
+  } else if ("edges" in s) {
+    for (const e of s.edges) out.push({ at: e.at, level: e.level });
+  } else {
+    out.push({ at: s.at, level: s.level });
+  }
+  return out;
+}
+
 /** Schedules one stimulus entry. */
 export function applyStimulus(sim: Simulator, s: Stimulus, rng: Prng): void {
   if ("gpio" in s) {
     const pin = sim.gpio(s.gpio);
-    if ("square" in s) {
-      const { start, period, duty, count } = s.square;
-      const high = Math.max(1, Math.min(period - 1, Math.round(period * duty)));
-      for (let k = 0; k < count; k++) {
-        sim.at(start + k * period, () => pin.drive(1));
-        sim.at(start + k * period + high, () => pin.drive(0));
-      }
-    } else if ("burst" in s) {
-      // a bouncing contact: `edges` toggles about `interval` apart (± jitter), settling at `level`
-      const { at, edges, interval, jitter, level } = s.burst;
-      let t = at;
-      for (let k = 0; k < edges; k++) {
-        const lvl = (edges - 1 - k) % 2 === 0 ? level : level ^ 1;
-        sim.at(t, () => pin.drive(lvl));
-        t += Math.max(1, interval + (jitter > 0 ? rng.int(-jitter, jitter) : 0));
-      }
-    } else if ("edges" in s) {
-      for (const e of s.edges) sim.at(e.at, () => pin.drive(e.level));
-    } else {
-      const { level } = s;
-      sim.at(s.at, () => pin.drive(level));
-    }
+    for (const e of gpioLevels(s, rng)) sim.at(e.at, () => pin.drive(e.level));
     return;
   }
   const u = sim.uart(s.uart);
-  if ("send" in s) sim.at(s.at, () => u.inject(s.send));
-  else if ("bytes" in s) sim.at(s.at, () => u.inject(s.bytes));
-  else sim.at(s.at, () => u.injectFramingError(s.framingError));
+  if ("framingError" in s) {
+    sim.at(s.at, () => u.injectFramingError(s.framingError));
+    return;
+  }
+  const bytes = "send" in s ? s.send : s.bytes;
+  if (s.pace === undefined) {
+    sim.at(s.at, () => u.inject(bytes));
+    return;
+  }
+  // typed at a pace: one byte at a time (a pace shorter than a byte's time on the line queues them back to back)
+  for (let k = 0; k < bytes.length; k++) {
+    const one = typeof bytes === "string" ? bytes.charAt(k) : [bytes[k] as number];
+    sim.at(s.at + k * s.pace, () => u.inject(one));
+  }
 }
 
 export async function runScenario(sc: Scenario, opts: ScenarioRunOptions): Promise<ScenarioResult> {

@@ -56,8 +56,8 @@ export type Stimulus =
   | { gpio: number; edges: { at: number; level: number }[] }
   | { gpio: number; square: { start: number; period: number; duty: number; count: number } }
   | { gpio: number; burst: { at: number; edges: number; interval: number; jitter: number; level: number } }
-  | { uart: number; at: number; send: string }
-  | { uart: number; at: number; bytes: number[] }
+  | { uart: number; at: number; send: string; pace?: number }
+  | { uart: number; at: number; bytes: number[]; pace?: number }
   | { uart: number; at: number; framingError: number[] };
 
 export interface Scenario {
@@ -117,7 +117,8 @@ function byteList(v: unknown, field: string): number[] {
   return arr.map((b, i) => int(b, `${field}[${i}]`, 0, 255));
 }
 
-function stimulus(s: unknown, f: string): Stimulus {
+/** Validates one stimulus entry (shared by `ioport sim` and `ioport emu`); throws a ScenarioError naming `f`. */
+export function validateStimulus(s: unknown, f: string): Stimulus {
   if (!isObj(s)) throw new ScenarioError(`${f}: expected an object`);
   if ("gpio" in s) {
     onlyKeys(s, ["gpio", "at", "level", "edges", "square", "burst"], f);
@@ -170,17 +171,19 @@ function stimulus(s: unknown, f: string): Stimulus {
     return { gpio, at: parseDuration(s.at ?? 0, `${f}.at`), level: level(s.level, `${f}.level`) };
   }
   if ("uart" in s) {
-    onlyKeys(s, ["uart", "at", "send", "bytes", "framingError"], f);
+    onlyKeys(s, ["uart", "at", "send", "bytes", "framingError", "pace"], f);
     const uart = int(s.uart, `${f}.uart`, 0, 63);
     const at = parseDuration(s.at ?? 0, `${f}.at`);
+    // typing speed: the time from one byte's start to the next (absent: back to back, at line rate)
+    const pace = s.pace === undefined ? {} : { pace: parseDuration(s.pace, `${f}.pace`) };
     if ("send" in s) {
-      onlyKeys(s, ["uart", "at", "send"], f);
+      onlyKeys(s, ["uart", "at", "send", "pace"], f);
       if (typeof s.send !== "string") throw new ScenarioError(`${f}.send: expected a string`);
-      return { uart, at, send: s.send };
+      return { uart, at, send: s.send, ...pace };
     }
     if ("bytes" in s) {
-      onlyKeys(s, ["uart", "at", "bytes"], f);
-      return { uart, at, bytes: byteList(s.bytes, `${f}.bytes`) };
+      onlyKeys(s, ["uart", "at", "bytes", "pace"], f);
+      return { uart, at, bytes: byteList(s.bytes, `${f}.bytes`), ...pace };
     }
     if ("framingError" in s) {
       onlyKeys(s, ["uart", "at", "framingError"], f);
@@ -239,7 +242,7 @@ export function validateScenario(v: unknown, allowFunctions = false): Scenario {
     return { bus: int(d.bus ?? 0, `${f}.bus`, 0, 63), device: "spi-flash", ...(d.options ? { options: d.options } : {}) };
   });
   if (v.stimulus !== undefined && !Array.isArray(v.stimulus)) throw new ScenarioError("stimulus: expected an array");
-  const stim = ((v.stimulus as unknown[] | undefined) ?? []).map((s, i) => stimulus(s, `stimulus[${i}]`));
+  const stim = ((v.stimulus as unknown[] | undefined) ?? []).map((s, i) => validateStimulus(s, `stimulus[${i}]`));
   if (v.setup !== undefined && (!allowFunctions || typeof v.setup !== "function")) {
     throw new ScenarioError("setup: a setup(sim, rng) function is allowed only in a JS/TS scenario module");
   }

@@ -23,11 +23,12 @@ import { buildFirmwareBundle } from "../firmware-build.js";
 const GETTING_STARTED =
   "the Moddable SDK Getting Started guide (\"Moddable SDK - Getting Started\" in the SDK's documentation/ folder, also on the Moddable website)";
 
-const USAGE = `usage: ioport firmware --board <name> [--app main|irq-latency] [--flash] [--debug] [--bundle-only]
+const USAGE = `usage: ioport firmware --board <name> [--app main|irq-latency] [--modes a,b,c,d] [--flash] [--debug] [--bundle-only]
 
 Builds the demo firmware for a board with the Moddable SDK (mcconfig).
   --board <name>   ${boardNames().join(", ")}
   --app <name>     main (the demo, default) or irq-latency (the probe of docs/hil.md)
+  --modes a,b,c,d  the probe's modes, in order (--app irq-latency; default all four)
   --flash          also deploy it to the board (mcconfig -t all)
   --debug          a debug build (mcconfig -d), for xsbug
   --bundle-only    only write build/firmware/<board>/main.js (no SDK needed)
@@ -39,10 +40,11 @@ interface Options {
   flash: boolean;
   debug: boolean;
   bundleOnly: boolean;
+  modes: string[] | null;
 }
 
 function parse(args: string[]): Options | string {
-  const o: Options = { board: "", app: "main", flash: false, debug: false, bundleOnly: false };
+  const o: Options = { board: "", app: "main", flash: false, debug: false, bundleOnly: false, modes: null };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--board") o.board = args[++i] ?? "";
@@ -51,6 +53,13 @@ function parse(args: string[]): Options | string {
       const v = args[++i];
       if (v !== "main" && v !== "irq-latency") return `ioport firmware: --app must be main or irq-latency, got "${v ?? ""}"`;
       o.app = v;
+    } else if (a === "--modes" || a?.startsWith("--modes=")) {
+      const v = a === "--modes" ? (args[++i] ?? "") : a.slice(8);
+      const ms = v.split(",");
+      if (!ms.every((m) => ["a", "b", "c", "d"].includes(m)) || new Set(ms).size !== ms.length) {
+        return `ioport firmware: --modes takes distinct modes among a, b, c, d separated by commas, got "${v}"`;
+      }
+      o.modes = ms;
     } else if (a === "--flash") o.flash = true;
     else if (a === "--debug" || a === "-d") o.debug = true;
     else if (a === "--bundle-only") o.bundleOnly = true;
@@ -58,6 +67,7 @@ function parse(args: string[]): Options | string {
     else return `ioport firmware: unknown option "${a}"`;
   }
   if (o.board === "") return "ioport firmware: --board <name> is required";
+  if (o.modes !== null && o.app !== "irq-latency") return "ioport firmware: --modes is for --app irq-latency (the probe's modes)";
   return o;
 }
 
@@ -131,7 +141,7 @@ export async function firmware(args: string[], root = packageRoot()): Promise<nu
   }
   let bundle: string;
   try {
-    bundle = await buildFirmwareBundle(root, board.name, o.app);
+    bundle = await buildFirmwareBundle(root, board.name, o.app, o.modes !== null ? { probeModes: o.modes } : {});
   } catch (e) {
     process.stderr.write(`ioport firmware: bundling firmware/${o.app} for ${board.name} failed:\n${(e as Error).message}\n`);
     return 1;

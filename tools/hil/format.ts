@@ -13,6 +13,7 @@ import { ioplChecksum, MODE_NAMES, type ModeName } from "../../firmware/irq-late
 
 export const FORMAT_VERSION = 1;
 const SAMPLE_SYNTAX = "IOPL1 S <mode> <seq> <latency_us> <edge_us> *XX";
+const GROUND_SYNTAX = "IOPL1 G <mode> <seq> <edge_ns> <latency_ns> *XX";
 
 export class HilVersionError extends Error {
   constructor(
@@ -74,6 +75,12 @@ export interface HilRun {
   samples: Record<ModeName, number[]>;
   /** Edge timestamps (µs) per mode, parallel to `samples`. */
   edges: Record<ModeName, number[]>;
+  /**
+   * Ground truth (G lines, written by `ioport emu --probe`): edge → user code
+   * in µs, from the emulator's own time of the edge, per mode. Empty for a
+   * board's recording.
+   */
+  ground: Record<ModeName, number[]>;
   /** Lost edges reported by the probe (X lines) per mode. */
   lost: Record<ModeName, number>;
   /** Lines read, lines that were not IOPL records at all, and the first few of their numbers. */
@@ -111,6 +118,7 @@ export class HilParser {
       end: null,
       samples: emptyModes(() => [] as number[]),
       edges: emptyModes(() => [] as number[]),
+      ground: emptyModes(() => [] as number[]),
       lost: emptyModes(() => 0),
       lines: 0,
       unknownLines: 0,
@@ -190,11 +198,14 @@ export class HilParser {
       case "X":
         this.onLost(n, f.slice(2));
         return;
+      case "G":
+        this.onGround(n, f.slice(2));
+        return;
       case "E":
         this.onEnd(n, f.slice(2));
         return;
       default:
-        this.problem("malformed", n, `line ${n}: unknown IOPL1 record type "${f[1] ?? ""}" (expected H, S, X or E); line skipped`);
+        this.problem("malformed", n, `line ${n}: unknown IOPL1 record type "${f[1] ?? ""}" (expected H, S, X, G or E); line skipped`);
     }
   }
 
@@ -285,6 +296,21 @@ export class HilParser {
     seen.add(seq);
     this.run.samples[m].push(Number(latT));
     this.run.edges[m].push(Number(edgeT));
+  }
+
+  /** `G <mode> <seq> <edge_ns> <latency_ns>`: the emulator's time of the edge of a sample read just before, and edge → user code from it. */
+  private onGround(n: number, f: string[]): void {
+    if (f.length !== 4 || !f.slice(1).every((x) => INT.test(x))) {
+      this.problem("malformed", n, `line ${n}: expected "${GROUND_SYNTAX}"; line skipped`);
+      return;
+    }
+    const m = this.mode(n, f[0], "ground-truth");
+    if (m === null) return;
+    if (!this.seen[m].has(Number(f[1]))) {
+      this.problem("malformed", n, `line ${n}: ground truth for sample ${m} ${f[1]}, which was not read before it; line skipped`);
+      return;
+    }
+    this.run.ground[m].push(Number(f[3]) / 1000);
   }
 
   private onLost(n: number, f: string[]): void {

@@ -60,6 +60,7 @@ export function mergeRuns(parts: readonly HilPart[]): HilRun {
     end: mergeEnds(parts.map((p) => p.run.end)),
     samples: pick((r) => r.samples, () => []),
     edges: pick((r) => r.edges, () => []),
+    ground: pick((r) => r.ground, () => []),
     lost: pick((r) => r.lost, () => 0),
     lines: sum(parts.map((p) => p.run.lines)),
     unknownLines: sum(parts.map((p) => p.run.unknownLines)),

@@ -38,18 +38,27 @@ export interface Report {
   unknownLines: number;
   problems: HilProblem[];
   samples: Partial<Record<ModeName, number[]>>;
+  /** Edge → user code timed from the emulator's own edge times (G lines of `ioport emu --probe`), when the recording has them. */
+  ground?: Pick<Report, "modes" | "ratios">;
 }
 
-export function buildReport(run: HilRun, source: string): Report {
-  const h = run.header;
-  const order: ModeName[] = h ? h.modes : MODE_NAMES.filter((m) => run.samples[m].length > 0);
-  const modes = order.map((m) => ({ mode: m, label: MODE_LABELS[m], stats: computeStats(run.samples[m]), lost: run.lost[m] }));
+/** Per-mode statistics of `samples` and their overheads against mode a. */
+function modeStats(order: readonly ModeName[], samples: Record<ModeName, number[]>, lost: Record<ModeName, number>): Pick<Report, "modes" | "ratios"> {
+  const modes = order.map((m) => ({ mode: m, label: MODE_LABELS[m], stats: computeStats(samples[m]), lost: lost[m] }));
   const base = modes.find((m) => m.mode === "a")?.stats ?? null;
   const ratios: Report["ratios"] = {};
   for (const x of ["b", "c", "d"] as const) {
     const s = modes.find((m) => m.mode === x)?.stats ?? null;
     if (s !== null && base !== null) ratios[x] = { p50: ratio(s.p50, base.p50), p99: ratio(s.p99, base.p99) };
   }
+  return { modes, ratios };
+}
+
+export function buildReport(run: HilRun, source: string): Report {
+  const h = run.header;
+  const order: ModeName[] = h ? h.modes : MODE_NAMES.filter((m) => run.samples[m].length > 0);
+  const { modes, ratios } = modeStats(order, run.samples, run.lost);
+  const hasGround = order.some((m) => run.ground[m].length > 0);
   const samples: Report["samples"] = {};
   for (const m of order) samples[m] = run.samples[m];
   const per = run.announcedPerMode ?? (h ? Object.fromEntries(h.modes.map((m) => [m, h.n])) : {});
@@ -69,6 +78,7 @@ export function buildReport(run: HilRun, source: string): Report {
     unknownLines: run.unknownLines,
     problems: run.problems,
     samples,
+    ...(hasGround ? { ground: modeStats(order, run.ground, run.lost) } : {}),
   };
 }
 
@@ -95,6 +105,14 @@ export function renderTable(r: Report): string {
         ? `samples announced ${r.modes.map((m) => `${m.mode} ${perMode[m.mode] ?? "?"}`).join(", ")}`
         : "no header: samples announced unknown";
   out.push(`board ${r.board ?? "?"} · clock ${r.clock ?? "?"} · ${per} · source ${r.source}`);
+  out.push(...tableRows(r, r.ground ? `on the probe's clock (${r.clock ?? "?"}): from before the pin write to user code` : null));
+  if (r.ground) out.push(...tableRows(r.ground, "on the emulator's clock (ground truth): from the pin's edge to user code"));
+  return out.join("\n") + "\n";
+}
+
+function tableRows(r: Pick<Report, "modes" | "ratios">, title: string | null): string[] {
+  const out: string[] = [];
+  if (title !== null) out.push(title);
   const head = [pad("mode", 22, true), pad("n", 6), pad("min", 7), pad("p50", 7), pad("p90", 7), pad("p99", 7), pad("max", 7), pad("mean", 8), pad("stddev", 8)];
   out.push(head.join(" ") + "   (µs)");
   for (const m of r.modes) {
@@ -115,7 +133,7 @@ export function renderTable(r: Report): string {
     if (q) parts.push(`(${x})/(a) p50 ${fmtRatio(q.p50)} p99 ${fmtRatio(q.p99)}`);
   }
   if (parts.length > 0) out.push(`overhead against the raw callback: ${parts.join("   ")}`);
-  return out.join("\n") + "\n";
+  return out;
 }
 
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
