@@ -27,7 +27,9 @@ const CYCLE_NS = 8;
 /** rp2040js's SimulationClock (the RP2040's default clock), as far as the run loop uses it. */
 interface RunClock {
   readonly nanos: number;
+  /** 0 both when an alarm is due now and when none is set: `nextAlarm` tells them apart. */
   readonly nanosToNextAlarm: number;
+  readonly nextAlarm: object | null;
   tick(deltaNanos: number): void;
   createAlarm(cb: () => void): { schedule(deltaNanos: number): void; cancel(): void };
 }
@@ -171,7 +173,8 @@ export class EmulatedPico {
       const limit = Math.min(untilNs, nextSlice);
       while (clock.nanos < limit && !this.stopRequested) {
         if (core.waiting) {
-          const d = clock.nanosToNextAlarm;
+          // asleep: jump to the next alarm (an interrupt may wake the core there), or to the limit
+          const d = clock.nextAlarm === null ? limit - clock.nanos : clock.nanosToNextAlarm;
           clock.tick(Math.max(0, Math.min(d, limit - clock.nanos)));
         } else {
           clock.tick(core.executeInstruction() * CYCLE_NS);
