@@ -74,7 +74,7 @@ export interface BoardSpec {
    * `dispatchMultishot` the dispatch from a multishot OP_IRQ_WAIT arm to an
    * io_watch callback (absent: `dispatch`).
    */
-  irqCostNs?: { dispatch: number; promiseHop: number; dispatchMultishot?: number };
+  irqCostNs?: { dispatch: number; promiseHop: number; dispatchMultishot?: number; source: string };
   /** Which UART the demo firmware's shell uses (default /dev/uart0). */
   console?: string;
 }

@@ -18,7 +18,7 @@ import { MODE_NAMES, type ModeName } from "../../firmware/irq-latency/probe.js";
 import { HilParser, HilVersionError, type HilRun } from "../hil/format.js";
 import { HilMergeError, mergeRuns, type HilPart } from "../hil/merge.js";
 import { buildReport, renderHistograms, renderTable, bar } from "../hil/report.js";
-import { runSimProbe } from "../hil/sim.js";
+import { NoModelError, runSimProbe } from "../hil/sim.js";
 import { renderHtml, renderSvg } from "../hil/svg.js";
 
 const USAGE = `usage: ioport hil (--sim | --port PATH | --file FILE... | -) [options]
@@ -32,7 +32,7 @@ sources (one):
   -                     read standard input
 
 options:
-  --board NAME          simulated board (--sim): pico, sim-devkit (default pico)
+  --board NAME          simulated board (--sim): one with a measured cost model (pico; default)
   --samples N           samples per mode (--sim; default 1000)
   --seed N              PRNG seed (--sim; default 1)
   --modes a,b,c,d       modes to run (--sim; default a,b,c,d)
@@ -376,6 +376,10 @@ export async function hil(args: string[]): Promise<number> {
       return 2;
     }
     if (e instanceof SourceError) {
+      process.stderr.write(`ioport hil: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof NoModelError) {
       process.stderr.write(`ioport hil: ${e.message}\n`);
       return 2;
     }

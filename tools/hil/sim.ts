@@ -16,6 +16,7 @@
  * The clock the probe reads is virtual time floored to whole µs, like the
  * board's `time_us_64()`.
  */
+import { boardNames, loadBoard } from "../../host-sim/boards.js";
 import { Simulator } from "../../host-sim/index.js";
 import { CallbackMode, PromiseMode, WatchMode } from "../../firmware/irq-latency/kernel-modes.js";
 import { Probe, type ModeHooks, type ModeName, type ProbeHost } from "../../firmware/irq-latency/probe.js";
@@ -29,18 +30,31 @@ export interface SimProbeOptions {
   onLine?: (line: string) => void;
 }
 
+/** A board without a cost model: `--sim` would print what nobody measured (every ratio 1.00×). */
+export class NoModelError extends Error {}
+
+/** The boards that carry a cost model (`irqCostNs`), which `--sim` needs. */
+export function modelledBoards(): string[] {
+  return boardNames().filter((n) => loadBoard(n).irqCostNs !== undefined);
+}
+
 /** Runs the probe in the simulator; resolves with every emitted line. */
 export async function runSimProbe(options: SimProbeOptions): Promise<string[]> {
   const seed = options.seed ?? 1;
   const sim = new Simulator({ board: options.board, seed });
   const board = sim.board;
+  if (board.irqCostNs === undefined) {
+    throw new NoModelError(
+      `board ${board.name} has no measured interrupt-path costs ("irqCostNs" in boards/${board.name}.json), so --sim has nothing to model; boards with a model: ${modelledBoards().join(", ")} (measure one with ioport emu --probe, docs/chip.md)`,
+    );
+  }
   const lb = board.loopback;
   if (lb === undefined) {
     throw new Error(`ioport hil: board ${board.name} has no "loopback" pins in its board file; the probe needs a jumper from an output to an input`);
   }
-  const dispatchNs = board.irqCostNs?.dispatch ?? 0;
-  const hopNs = board.irqCostNs?.promiseHop ?? 0;
-  const multishotNs = board.irqCostNs?.dispatchMultishot ?? dispatchNs;
+  const dispatchNs = board.irqCostNs.dispatch;
+  const hopNs = board.irqCostNs.promiseHop;
+  const multishotNs = board.irqCostNs.dispatchMultishot ?? dispatchNs;
   const lines: string[] = [];
   const host: ProbeHost = {
     now: () => Math.floor(sim.now / 1000),
