@@ -1,8 +1,9 @@
 /**
  * EmulatedPico (tools/emu/pico.ts) on the real rp2040js, without the Moddable
- * SDK: a 16 KB "bootrom" of our own whose reset handler is a few hand-encoded
- * Thumb instructions. It makes GP16 a SIO output, toggles it 4 times with a
- * busy loop between, and sleeps (WFI). This checks the parts of the runner
+ * SDK: an image of our own at the start of flash (where a real image has its
+ * boot stage 2), a few hand-encoded Thumb instructions. It makes GP16 a SIO
+ * output, toggles it 4 times with a busy loop between, and sleeps (WFI); the
+ * "bootrom" holds only the initial stack pointer. This checks the parts of the runner
  * that firmware tests build on: booting from the image given, the jumper
  * from the board file, edges timestamped on the emulator's clock, sleeping
  * time skipped, and stimulus at an emulated time.
@@ -10,40 +11,47 @@
 import { describe, expect, it } from "vitest";
 import { loadBoard } from "../host-sim/boards.js";
 import { EmulatedPico } from "../tools/emu/pico.js";
+import type { Uf2Block } from "../tools/emu/uf2.js";
 
-/** The program, at 0x08 (after the vector table); literal pool at 0x28. */
+/** The program, at 0x10000000; literal pool right after it (+0x20). */
 const THUMB = [
-  0x4807, // 08 ldr r0, [pc, #28]   r0 = IO_BANK0 GPIO16_CTRL
-  0x2105, // 0a movs r1, #5         FUNCSEL 5 = SIO
-  0x6001, // 0c str r1, [r0]
-  0x4807, // 0e ldr r0, [pc, #28]   r0 = SIO base
-  0x4907, // 10 ldr r1, [pc, #28]   r1 = 1 << 16
-  0x6241, // 12 str r1, [r0, #0x24] GPIO_OE_SET
-  0x2204, // 14 movs r2, #4         4 edges
-  0x61c1, // 16 str r1, [r0, #0x1c] GPIO_OUT_XOR: an edge
-  0x2364, // 18 movs r3, #100
-  0x3b01, // 1a subs r3, #1
-  0xd1fd, // 1c bne 1a
-  0x3a01, // 1e subs r2, #1
-  0xd1f9, // 20 bne 16
-  0xbf30, // 22 wfi
-  0xe7fd, // 24 b 22
-  0xbf00, // 26 nop
+  0x4807, // 00 ldr r0, [pc, #28]   r0 = IO_BANK0 GPIO16_CTRL
+  0x2105, // 02 movs r1, #5         FUNCSEL 5 = SIO
+  0x6001, // 04 str r1, [r0]
+  0x4807, // 06 ldr r0, [pc, #28]   r0 = SIO base
+  0x4907, // 08 ldr r1, [pc, #28]   r1 = 1 << 16
+  0x6241, // 0a str r1, [r0, #0x24] GPIO_OE_SET
+  0x2204, // 0c movs r2, #4         4 edges
+  0x61c1, // 0e str r1, [r0, #0x1c] GPIO_OUT_XOR: an edge
+  0x2364, // 10 movs r3, #100
+  0x3b01, // 12 subs r3, #1
+  0xd1fd, // 14 bne 12
+  0x3a01, // 16 subs r2, #1
+  0xd1f9, // 18 bne 0e
+  0xbf30, // 1a wfi
+  0xe7fd, // 1c b 1a
+  0xbf00, // 1e nop
 ];
 const POOL = [0x40014084, 0xd0000000, 0x00010000];
 
+/** A bootrom with only the initial stack pointer (the core starts at the image). */
 function rom(): Uint32Array {
   const words = new Uint32Array(4096);
-  words[0] = 0x20041000; // initial SP
-  words[1] = 0x00000009; // reset handler at 0x08, Thumb
-  for (let i = 0; i < THUMB.length; i += 2) words[2 + i / 2] = (THUMB[i] as number) | ((THUMB[i + 1] as number) << 16);
-  POOL.forEach((w, i) => (words[10 + i] = w));
+  words[0] = 0x20041000;
   return words;
 }
 
+function image(): Uf2Block[] {
+  const data = new Uint8Array(0x20 + 4 * POOL.length);
+  const v = new DataView(data.buffer);
+  THUMB.forEach((h, i) => v.setUint16(2 * i, h, true));
+  POOL.forEach((w, i) => v.setUint32(0x20 + 4 * i, w, true));
+  return [{ address: 0x10000000, data }];
+}
+
 describe("EmulatedPico", () => {
-  it("boots the given ROM, carries GP16 to GP17 over the board's jumper and timestamps every edge", () => {
-    const pico = new EmulatedPico({ bootrom: rom(), image: [], board: loadBoard("pico") });
+  it("starts the image at the start of flash, carries GP16 to GP17 over the board's jumper and timestamps every edge", () => {
+    const pico = new EmulatedPico({ bootrom: rom(), image: image(), board: loadBoard("pico") });
     const reason = pico.run(1_000_000);
     expect(reason).toBe("time");
     const edges = pico.loopbackEdges;
@@ -59,7 +67,7 @@ describe("EmulatedPico", () => {
   });
 
   it("skips the time the core sleeps, and runs stimulus at its emulated time", () => {
-    const pico = new EmulatedPico({ bootrom: rom(), image: [], board: loadBoard("pico") });
+    const pico = new EmulatedPico({ bootrom: rom(), image: image(), board: loadBoard("pico") });
     let seen = -1;
     pico.at(250_000_000, () => {
       seen = pico.now;
@@ -72,14 +80,14 @@ describe("EmulatedPico", () => {
       executed++;
       return execute();
     };
-    pico.run(10_000_000_000); // 10 s emulated, asleep nearly all of it
+    pico.run(10_000_000_000); // 08 s emulated, asleep nearly all of it
     expect(executed).toBeLessThan(2000); // the program's few hundred instructions: none while asleep
     expect(seen).toBe(250_000_000);
     expect(pico.mcu.gpio[14]?.inputValue).toBe(false);
   });
 
   it("stop() ends a run from a callback", () => {
-    const pico = new EmulatedPico({ bootrom: rom(), image: [], board: loadBoard("pico") });
+    const pico = new EmulatedPico({ bootrom: rom(), image: image(), board: loadBoard("pico") });
     pico.at(5_000, () => pico.stop());
     expect(pico.run(1e9)).toBe("stopped");
     expect(pico.now).toBeLessThan(6_000);

@@ -73,8 +73,12 @@ export class EmulatedPico {
     this.mcu = mcu;
     this.clock = mcu.clock as unknown as RunClock;
     mcu.logger = { debug() {}, info() {}, warn() {}, error() {} };
+    mcu.loadBootrom(o.bootrom); // resets the chip: the core (SP from the bootrom's vector table), and the flash to erased (0xff)
     loadUf2(o.image, mcu.flash, FLASH_BASE);
-    mcu.loadBootrom(o.bootrom); // resets the core: it starts in the bootrom, which boots the flash
+    // Start at the image's boot stage 2, as the bootrom hands over on a board: rp2040js does not
+    // emulate the bootrom's own boot path (it parks core 0 in a WFE), but the image still calls the
+    // bootrom's function tables (memcpy, flash, float), so it must be loaded.
+    mcu.core.PC = FLASH_BASE;
     for (const u of o.board.uart) {
       if (u.port === undefined || mcu.uart[u.port] === undefined) continue;
       const name: ConsoleName = `uart${u.port}`;
