@@ -90,6 +90,14 @@ export interface SerialBackend {
    * never sent; the line is free from now. No `transmitDone` follows.
    */
   abortTransmit(): void;
+  /**
+   * Optional: hands the sink, now, bytes the driver has received but not yet
+   * reported. The kernel calls it before it declares the line idle (a read
+   * completes on idle), for drivers whose reports can lag behind their
+   * buffer (Moddable on the Pico runs timers before the message that
+   * reports bytes). Such bytes carry the time of the driver's last report.
+   */
+  poll?(): void;
 }
 
 /** Kernel side of an SPI bus. */

@@ -281,11 +281,14 @@ export function bySeq(a: Op, b: Op): number {
 function idleFire(arg: unknown, now: number): void {
   const dev = arg as UartDevice;
   dev.idleTimer = 0;
-  const op = dev.reads.head;
-  if (op === null || op.dataLen === 0) return;
+  if (dev.reads.head === null || (dev.reads.head as Op).dataLen === 0) return;
   const k = dev.kernel;
   k.enter();
   try {
+    // bytes the driver holds but has not reported yet belong to this read: the line was not idle
+    if (dev.backend.poll !== undefined) dev.backend.poll();
+    const op = dev.reads.head; // the poll may have filled and completed it
+    if (op === null || op.dataLen === 0) return;
     const due = dev.rxLast + dev.gapNs;
     if (now >= due) {
       dev.reads.remove(op);

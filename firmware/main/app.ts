@@ -101,7 +101,9 @@ const TAG_PONG = 0x504f4e47; // "PONG"
 
 const LINE_MAX = 72;
 const READ_LEN = 32;
-const OUT_MAX = 256;
+const OUT_MAX = 1024;
+/** Output the shell holds while a write is in flight (the help text is about 600 bytes). */
+const PENDING_MAX = 2048;
 
 export class App {
   readonly kernel: Kernel;
@@ -158,6 +160,31 @@ export function loopVerdict(driven: number, got: number, merges: boolean): strin
   if (got === driven) return `${head} - jumper OK`;
   if (merges && got > 0 && got < driven) return `${head} (this GPIO driver merges edges that come close together) - jumper OK`;
   return `${head} - check the jumper`;
+}
+
+/** XS's `ArrayBuffer.fromString`: a string's UTF-8 bytes in one copy (absent in other engines); a method: it constructs through `this`. */
+const XsArrayBuffer = ArrayBuffer as unknown as { fromString?: (s: string) => ArrayBuffer };
+
+/**
+ * The bytes of `text`, each character outside ASCII as "?". Measured on the
+ * emulated Pico: XS keeps strings as UTF-8 and its `charCodeAt(i)` walks
+ * from the start of the string (the build has no string-offset cache), so a
+ * loop of `charCodeAt` is quadratic: the 600-character help text took about
+ * 100 ms of CPU, and the echo of the bytes typed with it waited that long.
+ * `ArrayBuffer.fromString` copies the string once; elsewhere charCodeAt is
+ * constant time.
+ */
+export function asciiBytes(text: string): Uint8Array {
+  if (typeof XsArrayBuffer.fromString === "function") {
+    const utf8 = new Uint8Array(XsArrayBuffer.fromString(text));
+    if (utf8.length === text.length) return utf8; // ASCII: one byte per character
+  }
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out[i] = c < 0x80 ? c : 0x3f;
+  }
+  return out;
 }
 
 /** Submits one entry from the task's staging slot; returns io_submit's result. */
@@ -381,8 +408,16 @@ class Shell {
   private replySendFd = -1;
   private pingSeq = 0;
   private busy = false;
-  /** Output dropped because the port had no free completion slot. */
+  /** Output dropped: more than PENDING_MAX bytes waiting, or the port had no free completion slot. */
   dropped = 0;
+  /** Output waiting for the write in flight to finish. */
+  private readonly pending = new Uint8Array(PENDING_MAX);
+  private pendingLen = 0;
+  private writing = false;
+  /** While a received chunk is edited: its echo goes out in one write at the end. */
+  private holdOutput = false;
+  /** Lines the chunk ended, run after its echo. */
+  private readonly lines: string[] = [];
 
   constructor(app: App) {
     this.app = app;
@@ -413,20 +448,35 @@ class Shell {
     submit1(this.task, this.sqe, loop.port, UD_READ, OP_READ, this.uart, this.rx, READ_LEN);
   }
 
-  /** Queues `text` (ASCII) on the UART; OP_WRITE copies it at submit, so the staging buffer is free again at once. */
+  /**
+   * Queues `text` (ASCII) for the UART. One OP_WRITE is in flight at a time
+   * and everything printed meanwhile goes out together in the next one:
+   * measured on the emulated Pico, each write costs a kernel pass of about
+   * 2 ms in XS, so a write per echoed key put the third key of a line typed
+   * at line rate 6 ms behind, and a command's output 2 ms a chunk later.
+   */
   print(text: string): void {
+    if (this.loop === null) return;
+    const bytes = asciiBytes(text);
+    const room = PENDING_MAX - this.pendingLen;
+    const n = bytes.length <= room ? bytes.length : room;
+    this.pending.set(n === bytes.length ? bytes : bytes.subarray(0, n), this.pendingLen);
+    this.pendingLen += n;
+    this.dropped += bytes.length - n;
+    if (!this.holdOutput) this.flushOutput();
+  }
+
+  /** Submits what is pending, up to OUT_MAX bytes, unless a write is in flight. */
+  private flushOutput(): void {
     const loop = this.loop;
-    if (loop === null) return;
-    const mem = this.task.memory;
-    for (let start = 0; start < text.length; start += OUT_MAX) {
-      const n = Math.min(OUT_MAX, text.length - start);
-      for (let i = 0; i < n; i++) {
-        const c = text.charCodeAt(start + i);
-        mem[this.out + i] = c < 0x80 ? c : 0x3f;
-      }
-      const r = submit1(this.task, this.sqe, loop.port, UD_WRITE, OP_WRITE, this.uart, this.out, n);
-      if (r !== 1) this.dropped += n;
-    }
+    if (loop === null || this.writing || this.pendingLen === 0) return;
+    const n = Math.min(OUT_MAX, this.pendingLen);
+    this.task.memory.set(this.pending.subarray(0, n), this.out); // OP_WRITE copies it at submit
+    const r = submit1(this.task, this.sqe, loop.port, UD_WRITE, OP_WRITE, this.uart, this.out, n);
+    this.pending.copyWithin(0, n, this.pendingLen);
+    this.pendingLen -= n;
+    if (r === 1) this.writing = true;
+    else this.dropped += n;
   }
 
   private done(ud: number, res: number): void {
@@ -440,13 +490,21 @@ class Shell {
           if (res !== -ECANCELED) app.log(`shell: read failed: ${errnoName(res)}`);
           return;
         } else {
+          // echo every key of the chunk in one write first, then run the lines it ended
           const mem = this.task.memory;
+          this.holdOutput = true;
           for (let i = 0; i < res; i++) this.key(mem[this.rx + i] as number);
+          this.holdOutput = false;
+          this.flushOutput();
+          let line: string | undefined;
+          while ((line = this.lines.shift()) !== undefined) this.execute(line);
         }
         this.read();
         return;
       case UD_WRITE:
+        this.writing = false;
         if (res < 0 && res !== -ECANCELED) app.log(`shell: write failed: ${errnoName(res)}`);
+        this.flushOutput();
         return;
       case UD_PING_SENT:
         // the worker holds its own reference now (transfer duplicates fds)
@@ -485,9 +543,8 @@ class Shell {
     if (c === 0x0a && afterCR) return; // CR LF is one end of line
     if (c === 0x0d || c === 0x0a) {
       this.print("\r\n");
-      const text = this.text();
+      this.lines.push(this.text());
       this.len = 0;
-      this.execute(text);
     } else if (c === 0x08 || c === 0x7f) {
       if (this.len > 0) {
         this.len--;
