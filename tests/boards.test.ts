@@ -2,6 +2,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { IRQ_RISING, encodeSubmission, OP_IRQ_WAIT, decodeCompletion } from "../core/index.js";
 import { Simulator, boardNames, checkBoard, loadBoard, validateJsonSchema, type JsonSchema } from "../host-sim/index.js";
+import { parseHil } from "../tools/hil/format.js";
+import { computeStats } from "../tools/hil/stats.js";
 
 const schema = JSON.parse(readFileSync(new URL("../boards/board.schema.json", import.meta.url), "utf8")) as JsonSchema;
 const files = readdirSync(new URL("../boards/", import.meta.url)).filter((f) => f.endsWith(".json") && f !== "board.schema.json");
@@ -25,14 +27,30 @@ describe("board files", () => {
     expect(loadBoard("sim-devkit").moddable.io).toBe(false);
   });
 
-  it("pico: LED GP25, UART0 on GP0/GP1, loopback GP16->GP17, latency from the measured 57 µs p50", () => {
+  it("pico: LED GP25, UART0 on GP0/GP1, loopback GP16->GP17", () => {
     const b = loadBoard("pico");
     expect(b.led).toBe(25);
     expect(b.uart[0]).toMatchObject({ path: "/dev/uart0", port: 0, tx: 0, rx: 1, baud: 115200 });
     expect(b.loopback).toEqual({ out: 16, in: 17 });
+  });
+
+  it("pico: the latency model is the emulator recordings' (fixtures emu-uart0-mode-*.txt, the emulator's clock)", () => {
+    const b = loadBoard("pico");
+    const p50: Record<string, number> = {};
+    let a: number[] = [];
+    for (const m of ["a", "b", "c", "d"] as const) {
+      const run = parseHil(readFileSync(new URL(`./fixtures/hil/emu-uart0-mode-${m}.txt`, import.meta.url), "utf8"));
+      const g = [...run.ground[m]].sort((x, y) => x - y);
+      p50[m] = computeStats(g)!.p50 * 1000;
+      if (m === "a") a = g;
+    }
     const lat = b.irqLatencyNs as { min: number; max: number };
-    expect((lat.min + lat.max) / 2).toBe(57_000);
-    expect(lat.max).toBe(58_000);
+    expect(lat.min).toBeCloseTo((a[0] as number) * 1000, -1);
+    expect(lat.max).toBeCloseTo(computeStats(a)!.p99 * 1000, -1);
+    const cost = b.irqCostNs!;
+    expect(cost.dispatch).toBeCloseTo((p50.b as number) - (p50.a as number), -1);
+    expect(cost.promiseHop).toBeCloseTo((p50.c as number) - (p50.b as number), -1);
+    expect(cost.dispatchMultishot).toBeCloseTo((p50.d as number) - (p50.a as number), -1);
   });
 });
 
@@ -94,8 +112,9 @@ describe("simulating a real board by name", () => {
     expect(t.sys.io_wait_cb(port, cqe, 1, 1, 0, () => (reapedAt = sim.now))).toBe(-115);
     await sim.advance(100_000);
     expect(decodeCompletion(t.view, cqe).result).toBe(1);
-    expect(reapedAt - edgeAt).toBeGreaterThanOrEqual(56_000);
-    expect(reapedAt - edgeAt).toBeLessThanOrEqual(58_000);
+    const lat = sim.board.irqLatencyNs!;
+    expect(reapedAt - edgeAt).toBeGreaterThanOrEqual(lat.min);
+    expect(reapedAt - edgeAt).toBeLessThanOrEqual(lat.max);
   });
 
   it("an unknown board name lists the known ones", () => {

@@ -466,6 +466,13 @@ class Shell {
     if (!this.holdOutput) this.flushOutput();
   }
 
+  /** Queues one typed byte's echo (the common case: no string made for it). */
+  private echo(c: number): void {
+    if (this.pendingLen < PENDING_MAX) this.pending[this.pendingLen++] = c;
+    else this.dropped++;
+    if (!this.holdOutput) this.flushOutput();
+  }
+
   /** Submits what is pending, up to OUT_MAX bytes, unless a write is in flight. */
   private flushOutput(): void {
     const loop = this.loop;
@@ -563,7 +570,7 @@ class Shell {
     } else if (c >= 0x20 && c < 0x7f) {
       if (this.len < LINE_MAX) {
         this.line[this.len++] = c;
-        this.print(String.fromCharCode(c));
+        this.echo(c);
       } else {
         this.print("\x07");
       }
