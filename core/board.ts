@@ -46,6 +46,8 @@ export interface BoardModdable {
   platform: string;
   /** False when the platform lacks ECMA-419 IO (the desktop simulator: a compile check only). */
   io: boolean;
+  /** GPIO interrupts: "native" (the ISR capture, drivers/moddable/irqcapture; default) or "digital" (ECMA-419 Digital, which merges edges). */
+  irq?: "native" | "digital";
 }
 
 export interface BoardSpec {

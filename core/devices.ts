@@ -29,6 +29,13 @@ export interface IrqSink {
    * if there is one. Never runs user code; never allocates.
    */
   raise(now: number, level: number): void;
+  /**
+   * Optional: `count` interrupts at once, the first at clock time `firstNs`,
+   * `level` after the last (a backend that counts in its ISR and reports
+   * batches: drivers/moddable/capture.ts). The same as `count` raises, the
+   * first at `firstNs`, in one pass.
+   */
+  raiseBatch?(firstNs: number, level: number, count: number): void;
 }
 
 /** GPIO pins: edge interrupts and plain input/output. */

@@ -14,6 +14,7 @@
 /// <reference path="../node_modules/@moddable/typings/timer.d.ts" />
 /// <reference path="../node_modules/@moddable/typings/time.d.ts" />
 /// <reference path="../drivers/moddable/clock/clock.d.ts" />
+/// <reference path="../drivers/moddable/irqcapture/irqcapture.d.ts" />
 
 declare module "ioport:board" {
   import type { BoardSpec } from "../core/board.js";

@@ -20,7 +20,7 @@ import { checkBoard, loadBoard } from "../host-sim/boards.js";
 
 /** Module specifiers Moddable resolves itself. */
 export function isModdableModule(id: string): boolean {
-  return id.startsWith("embedded:") || id === "timer" || id === "time" || id === "ioport/clock";
+  return id.startsWith("embedded:") || id === "timer" || id === "time" || id === "ioport/clock" || id === "ioport/irqcapture";
 }
 
 // the plugin is CommonJS-shaped: under NodeNext its default export arrives as `.default`

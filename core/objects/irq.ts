@@ -82,6 +82,20 @@ export class IrqLine extends KernelObject implements IrqSink {
     }
   }
 
+  /** `count` interrupts reported together (IrqSink.raiseBatch): the same path as `raise`. */
+  raiseBatch(firstNs: number, level: number, count: number): void {
+    if (!(count >= 1)) return;
+    const op = this.arms.head;
+    if (op !== null && this.pending === 0 && deliverIrq(this, op, firstNs, level, count)) return;
+    const k = this.kernel;
+    k.depth++;
+    try {
+      this.add(firstNs, level, count);
+    } finally {
+      k.leave();
+    }
+  }
+
   /** Counts `n` interrupts, the first at `firstNs`; completes the oldest arm. Caller is inside the kernel. */
   add(firstNs: number, level: number, n: number): void {
     if (this.closed) return;

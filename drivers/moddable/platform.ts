@@ -7,7 +7,8 @@
  *   `esp_timer_get_time()` on ESP32) × 1000 → ns. Monotonic; exact to 2^53
  *   ns (about 104 days of uptime).
  * - Timers: ModdableTimers, one host timer for every kernel timer.
- * - Devices from the board file: GPIO (DigitalGpio), every UART with pins
+ * - Devices from the board file: GPIO (CaptureGpio, the ISR capture, or
+ *   DigitalGpio, ECMA-419, where the board asks for it), every UART with pins
  *   (ModdableSerial), every SPI bus with pins (ModdableSpi), and the
  *   board's timer IRQ lines (run by the kernel on the timers above).
  *
@@ -20,6 +21,7 @@
 import type { BoardSpec } from "../../core/board.js";
 import type { PlatformDevices, SerialBackend, SpiBackend } from "../../core/devices.js";
 import type { Platform, TimerCallback } from "../../core/platform.js";
+import { CaptureGpio, type IrqCaptureClass } from "./capture.js";
 import { DigitalGpio } from "./digital.js";
 import type { IoClasses, TimerApi } from "./io-types.js";
 import { ModdableSerial } from "./serial.js";
@@ -35,6 +37,13 @@ export interface ModdablePlatformOptions<T> {
   Timer: TimerApi<T>;
   /** Microseconds since boot: `microseconds` from `ioport/clock`. */
   microseconds: () => number;
+  /**
+   * `IrqCapture` from `ioport/irqcapture`: GPIO edges counted and
+   * timestamped in the ISR. Used unless the board asks for
+   * `moddable.irq: "digital"`; absent, GPIO interrupts go through ECMA-419
+   * Digital (which merges edges).
+   */
+  irqCapture?: IrqCaptureClass;
   /** Diagnostics (e.g. `trace`). */
   log?: (message: string) => void;
   /**
@@ -47,7 +56,7 @@ export interface ModdablePlatformOptions<T> {
 
 export class ModdablePlatform<T> implements Platform {
   readonly devices: PlatformDevices;
-  readonly gpio: DigitalGpio;
+  readonly gpio: DigitalGpio | CaptureGpio;
   readonly serial: ModdableSerial<T>[] = [];
   readonly spi: ModdableSpi<T>[] = [];
   readonly timers: ModdableTimers<T>;
@@ -63,7 +72,11 @@ export class ModdablePlatform<T> implements Platform {
     this.timers = new ModdableTimers(Timer, clock, wake);
     const pulls: Record<number, "up" | "down" | "none"> = {};
     if (board.button !== undefined && board.buttonWiring !== undefined) pulls[board.button] = board.buttonWiring.pull;
-    this.gpio = new DigitalGpio(io.Digital, board.gpio.pins, clock, { pulls, log: (m) => this.log(m) });
+    const digital = new DigitalGpio(io.Digital, board.gpio.pins, clock, { pulls, log: (m) => this.log(m) });
+    this.gpio =
+      options.irqCapture !== undefined && board.moddable.irq !== "digital"
+        ? new CaptureGpio(options.irqCapture, digital, options.microseconds, pulls, (m) => this.log(m))
+        : digital;
     const serial: SerialBackend[] = [];
     if (io.Serial !== undefined) {
       for (const u of board.uart) {

@@ -39,6 +39,7 @@ import Digital from "embedded:io/digital";
 import Serial from "embedded:io/serial";
 import Timer from "timer";
 import { microseconds } from "ioport/clock";
+import IrqCapture from "ioport/irqcapture";
 import board from "ioport:board";
 import build from "ioport:build";
 import { Kernel } from "../../core/kernel.js";
@@ -73,7 +74,7 @@ export default function main(): void {
     },
   };
 
-  const platform = new ModdablePlatform({ board, io: { Digital }, Timer, microseconds, log: (m: string) => trace(`${m}\n`) });
+  const platform = new ModdablePlatform({ board, io: { Digital }, Timer, microseconds, irqCapture: IrqCapture, log: (m: string) => trace(`${m}\n`) });
   const kernel = new Kernel(platform);
   const task = kernel.spawn({ name: "irq-latency", memoryBytes: 1024 });
   const host: ProbeHost = {

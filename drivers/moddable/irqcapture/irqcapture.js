@@ -1,0 +1,19 @@
+/*
+ * ioport/irqcapture: GPIO edges counted and timestamped in the interrupt
+ * handler (irqcapture_pico.c, irqcapture_esp32.c; README in docs/chip.md).
+ *
+ * new IrqCapture(pin, edges, pull, onEdges) starts capturing `edges`
+ * (1 rising, 2 falling, 3 both) of `pin`, an input with `pull` (0 none,
+ * 1 up, 2 down); the ISR counts every edge and keeps the
+ * first and last edge's microsecond time and the level after the last, and
+ * posts at most one message per batch. The main loop then calls
+ * onEdges(count, firstUs, lastUs, level) once per batch: the times are the
+ * low 32 bits of the microsecond timer (time_us_32 on the Pico,
+ * esp_timer_get_time on ESP32). close() stops it; a batch not yet delivered
+ * is dropped.
+ */
+export class IrqCapture @ "xs_irqcapture_destructor" {
+	constructor(pin, edges, pull, onEdges) @ "xs_irqcapture";
+	close() @ "xs_irqcapture_close";
+}
+export default IrqCapture;
