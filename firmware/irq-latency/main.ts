@@ -23,14 +23,15 @@
  * few seconds apart, so `ioport hil` can be started at any time: it reads
  * from the next header to the next end line.
  *
- * MODES: Moddable SDK 8.2.3 on the Pico cannot re-open an edge-watching
- * `Digital` on a pin after closing one (modules/io/digital/pico/digitalbank.c:
- * close() calls gpio_set_irq_enabled_with_callback(pin, mask, false, NULL),
- * which removes the GPIO interrupt callback for every pin, while the static
- * `callback_installed` stays set): after the first mode no edge arrives.
- * There, build one mode per firmware (`ioport firmware --board pico --app
- * irq-latency --modes a`, then b, c, d); a stalled mode shows up as
- * `X ... timeout` lines, never as samples.
+ * MODES (`ioport firmware --app irq-latency --modes a,b,c,d`): with the
+ * native interrupt capture (drivers/moddable/irqcapture, the default) the
+ * kernel modes never open an ECMA-419 `Digital` on the input, so all four
+ * run in one image. With `moddable.irq: "digital"` they cannot on the Pico:
+ * Moddable SDK 8.2.3 (modules/io/digital/pico/digitalbank.c) removes the
+ * GPIO callback of every pin when an edge-watching `Digital` closes, so
+ * after mode (a) no edge arrives; build one mode per image there
+ * (`--modes a`, then b, c, d). A stalled mode shows up as `X ... timeout`
+ * lines, never as samples.
  *
  * Everything is made inside the default export: nothing mutable at module
  * top level (Moddable freezes it).
