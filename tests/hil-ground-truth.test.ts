@@ -40,3 +40,23 @@ describe("emulator ground truth in probe recordings", () => {
     expect(text).toContain("on the probe's clock (ioport/clock): from before the pin write to user code");
   });
 });
+
+describe("IrqEvent timestamps against the emulator's edges", () => {
+  // all four modes in one image, GPIO interrupts captured natively (drivers/moddable/irqcapture)
+  const run = parseHil(readFileSync(new URL("./fixtures/hil/emu-uart0-native-abcd.txt", import.meta.url).pathname, "utf8"));
+
+  it("pairs every kernel-mode sample's IrqEvent timestamp (I) with the emulator's edge (G); the raw mode has none", () => {
+    expect(run.complete).toBe(true);
+    expect(run.stampError.a).toEqual([]);
+    for (const m of ["b", "c", "d"] as const) expect(run.stampError[m]).toHaveLength(200);
+  });
+
+  it("has the ISR's timestamps within the 1 µs timer's resolution of the edge", () => {
+    for (const m of ["b", "c", "d"] as const) {
+      for (const e of run.stampError[m]) {
+        expect(e).toBeGreaterThan(-1);
+        expect(e).toBeLessThan(1);
+      }
+    }
+  });
+});

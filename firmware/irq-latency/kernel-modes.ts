@@ -31,14 +31,19 @@ class KernelMode {
   protected cqe = 0;
   protected ev = 0;
   protected stopped = false;
-  protected onEdge: () => void = noop;
+  protected onEdge: (stamp?: () => number) => void = noop;
+  /** Reads the IrqEvent's timestamp (u64 ns at offset 0), for the probe to call after its clock reading. */
+  protected readonly stamp = (): number => {
+    const v = this.task.view;
+    return v.getUint32(this.ev, true) + v.getUint32(this.ev + 4, true) * 4294967296;
+  };
 
   constructor(task: Task, pin: number) {
     this.task = task;
     this.pin = pin;
   }
 
-  protected open(onEdge: () => void, flags = 0): void {
+  protected open(onEdge: (stamp?: () => number) => void, flags = 0): void {
     const t = this.task;
     const sys = t.sys;
     this.onEdge = onEdge;
@@ -75,7 +80,7 @@ class KernelMode {
 export class CallbackMode extends KernelMode implements ModeHooks {
   private readonly cb = (n: number): void => this.completed(n);
 
-  start(onEdge: () => void): void {
+  start(onEdge: (stamp?: () => number) => void): void {
     this.open(onEdge);
     this.arm();
     this.wait();
@@ -88,7 +93,7 @@ export class CallbackMode extends KernelMode implements ModeHooks {
 
   private completed(n: number): void {
     if (this.stopped || n < 1 || this.result() < 1) return;
-    this.onEdge();
+    this.onEdge(this.stamp);
     if (this.stopped) return; // the probe moved on to the next mode
     this.arm();
     this.wait();
@@ -97,7 +102,7 @@ export class CallbackMode extends KernelMode implements ModeHooks {
 
 /** Mode (c): the Promise form io_wait in an await loop. */
 export class PromiseMode extends KernelMode implements ModeHooks {
-  start(onEdge: () => void): void {
+  start(onEdge: (stamp?: () => number) => void): void {
     this.open(onEdge);
     void this.loop();
   }
@@ -108,7 +113,7 @@ export class PromiseMode extends KernelMode implements ModeHooks {
       this.arm();
       const n = await sys.io_wait(this.port, this.cqe, 1, 1, 0);
       if (this.stopped || n < 1 || this.result() < 1) return;
-      this.onEdge();
+      this.onEdge(this.stamp);
       if (this.stopped) return;
     }
   }
@@ -118,7 +123,7 @@ export class PromiseMode extends KernelMode implements ModeHooks {
 export class WatchMode extends KernelMode implements ModeHooks {
   private readonly cb = (n: number): void => this.completed(n);
 
-  start(onEdge: () => void): void {
+  start(onEdge: (stamp?: () => number) => void): void {
     this.open(onEdge, IOSQE_MULTISHOT);
     check(this.task.sys.io_watch(this.port, this.cqe, 1, this.cb), "io_watch");
     this.arm(); // once: the arm stays armed
@@ -127,7 +132,7 @@ export class WatchMode extends KernelMode implements ModeHooks {
   private completed(n: number): void {
     // n < 0: the port closed (-EBADF, from stop()); a result < 1 ends the arm
     if (this.stopped || n < 1 || this.result() < 1) return;
-    this.onEdge();
+    this.onEdge(this.stamp);
   }
 }
 

@@ -48,16 +48,25 @@ export interface ProbeHost {
   after(us: number, fn: () => void): void;
   /** Sends one line (without its newline) to the console. */
   emit(line: string): void;
+  /**
+   * Optional: called between two modes; the probe goes on when `then` is
+   * called. A board prints the lines it held here (printing while
+   * measuring disturbs the measurement, and holding a whole run of four
+   * modes does not fit the Pico's heap).
+   */
+  drain?(then: () => void): void;
 }
 
 /**
  * One mode's delivery path. `start` begins listening on the input pin and
  * calls `onEdge()` as the first thing the user code of that path runs for
- * each edge (the probe reads the clock there). `stop` releases the pin; it is
- * called once, after the mode's last sample.
+ * each edge (the probe reads the clock there), with, where the path carries
+ * one, a reader of the interrupt's own timestamp (an `I` line). `stop`
+ * releases the pin; it is called once, after the mode's last sample.
  */
 export interface ModeHooks {
-  start(onEdge: () => void): void;
+  /** `stamp`, where the path has one: reads the interrupt's own timestamp (the IrqEvent's, ns of the board clock); the probe calls it after its clock reading. */
+  start(onEdge: (stamp?: () => number) => void): void;
   stop(): void;
 }
 
@@ -137,7 +146,7 @@ export class Probe {
   // persistent functions: no closure per sample
   private readonly fireEdge = (): void => this.edge();
   private readonly checkTimeout = (): void => this.timeout();
-  private readonly onEdge = (): void => this.delivered1(this.host.now());
+  private readonly onEdge = (stamp?: () => number): void => this.delivered1(this.host.now(), stamp);
 
   constructor(host: ProbeHost, hooks: Partial<Record<ModeName, ModeHooks>>, config: ProbeConfig) {
     this.host = host;
@@ -172,7 +181,20 @@ export class Probe {
   }
 
   private nextMode(): void {
-    if (this.modeIndex >= 0) (this.hooks[this.mode] as ModeHooks).stop();
+    if (this.modeIndex >= 0) {
+      (this.hooks[this.mode] as ModeHooks).stop();
+      const drain = this.host.drain;
+      if (drain !== undefined && this.modeIndex + 1 < this.modes.length) {
+        drain.call(this.host, this.startNextMode);
+        return;
+      }
+    }
+    this.beginNextMode();
+  }
+
+  private readonly startNextMode = (): void => this.beginNextMode();
+
+  private beginNextMode(): void {
     this.modeIndex++;
     if (this.modeIndex >= this.modes.length) {
       this.finish();
@@ -196,7 +218,7 @@ export class Probe {
     this.host.after(this.timeoutUs, this.checkTimeout);
   }
 
-  private delivered1(t1: number): void {
+  private delivered1(t1: number, stamp?: () => number): void {
     if (!this.armed) {
       this.stray++;
       return;
@@ -207,6 +229,8 @@ export class Probe {
     this.delivered[modeIndex(m)]++;
     this.sum += latency;
     this.host.emit(ioplLine(`${IOPL_MAGIC} S ${m} ${this.seq} ${latency} ${this.t0}`));
+    // typeof: a raw ECMA-419 onReadable passes arguments of its own
+    if (typeof stamp === "function") this.host.emit(ioplLine(`${IOPL_MAGIC} I ${m} ${this.seq} ${Math.round(stamp())}`));
     this.advance();
   }
 

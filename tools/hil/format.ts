@@ -81,6 +81,12 @@ export interface HilRun {
    * board's recording.
    */
   ground: Record<ModeName, number[]>;
+  /**
+   * Where both an `I` line (the IrqEvent's timestamp, from the firmware) and
+   * a `G` line (the emulator's edge time) exist for a sample: the timestamp
+   * less the edge, µs, per mode.
+   */
+  stampError: Record<ModeName, number[]>;
   /** Lost edges reported by the probe (X lines) per mode. */
   lost: Record<ModeName, number>;
   /** Lines read, lines that were not IOPL records at all, and the first few of their numbers. */
@@ -106,6 +112,9 @@ export class HilParser {
   private lineNo = 0;
   private run = this.fresh();
   private seen = emptyModes(() => new Set<number>());
+  /** Per sample: the emulator's edge time (G) and the IrqEvent's timestamp (I), ns, paired as they arrive. */
+  private edgeNs = emptyModes(() => new Map<number, number>());
+  private stampNs = emptyModes(() => new Map<number, number>());
   private unknown = 0;
   private unknownAt: number[] = [];
   private ended = false;
@@ -119,6 +128,7 @@ export class HilParser {
       samples: emptyModes(() => [] as number[]),
       edges: emptyModes(() => [] as number[]),
       ground: emptyModes(() => [] as number[]),
+      stampError: emptyModes(() => [] as number[]),
       lost: emptyModes(() => 0),
       lines: 0,
       unknownLines: 0,
@@ -201,11 +211,14 @@ export class HilParser {
       case "G":
         this.onGround(n, f.slice(2));
         return;
+      case "I":
+        this.onStamp(n, f.slice(2));
+        return;
       case "E":
         this.onEnd(n, f.slice(2));
         return;
       default:
-        this.problem("malformed", n, `line ${n}: unknown IOPL1 record type "${f[1] ?? ""}" (expected H, S, X, G or E); line skipped`);
+        this.problem("malformed", n, `line ${n}: unknown IOPL1 record type "${f[1] ?? ""}" (expected H, S, X, G, I or E); line skipped`);
     }
   }
 
@@ -242,6 +255,8 @@ export class HilParser {
       });
       this.run = this.fresh();
       this.seen = emptyModes(() => new Set<number>());
+      this.edgeNs = emptyModes(() => new Map<number, number>());
+      this.stampNs = emptyModes(() => new Map<number, number>());
       this.ended = false;
     }
     this.run.header = { line: n, board, n: count, modes: modes as ModeName[], clock, fields };
@@ -311,6 +326,30 @@ export class HilParser {
       return;
     }
     this.run.ground[m].push(Number(f[3]) / 1000);
+    this.edgeNs[m].set(Number(f[1]), Number(f[2]));
+    this.pairStamp(m, Number(f[1]));
+  }
+
+  /** `I <mode> <seq> <timestamp_ns>`: the IrqEvent's timestamp of a sample read before it. */
+  private onStamp(n: number, f: string[]): void {
+    if (f.length !== 3 || !f.slice(1).every((x) => INT.test(x))) {
+      this.problem("malformed", n, `line ${n}: expected "IOPL1 I <mode> <seq> <timestamp_ns> *XX"; line skipped`);
+      return;
+    }
+    const m = this.mode(n, f[0], "timestamp");
+    if (m === null) return;
+    if (!this.seen[m].has(Number(f[1]))) {
+      this.problem("malformed", n, `line ${n}: a timestamp for sample ${m} ${f[1]}, which was not read before it; line skipped`);
+      return;
+    }
+    this.stampNs[m].set(Number(f[1]), Number(f[2]));
+    this.pairStamp(m, Number(f[1]));
+  }
+
+  private pairStamp(m: ModeName, seq: number): void {
+    const edge = this.edgeNs[m].get(seq);
+    const stamp = this.stampNs[m].get(seq);
+    if (edge !== undefined && stamp !== undefined) this.run.stampError[m].push((stamp - edge) / 1000);
   }
 
   private onLost(n: number, f: string[]): void {

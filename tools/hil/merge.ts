@@ -61,6 +61,7 @@ export function mergeRuns(parts: readonly HilPart[]): HilRun {
     samples: pick((r) => r.samples, () => []),
     edges: pick((r) => r.edges, () => []),
     ground: pick((r) => r.ground, () => []),
+    stampError: pick((r) => r.stampError, () => []),
     lost: pick((r) => r.lost, () => 0),
     lines: sum(parts.map((p) => p.run.lines)),
     unknownLines: sum(parts.map((p) => p.run.unknownLines)),

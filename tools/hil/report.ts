@@ -40,6 +40,8 @@ export interface Report {
   samples: Partial<Record<ModeName, number[]>>;
   /** Edge → user code timed from the emulator's own edge times (G lines of `ioport emu --probe`), when the recording has them. */
   ground?: Pick<Report, "modes" | "ratios">;
+  /** The IrqEvent's timestamp less the emulator's edge time (µs), per mode that has both. */
+  stampError?: Partial<Record<ModeName, Stats>>;
 }
 
 /** Per-mode statistics of `samples` and their overheads against mode a. */
@@ -79,6 +81,9 @@ export function buildReport(run: HilRun, source: string): Report {
     problems: run.problems,
     samples,
     ...(hasGround ? { ground: modeStats(order, run.ground, run.lost) } : {}),
+    ...(order.some((m) => run.stampError[m].length > 0)
+      ? { stampError: Object.fromEntries(order.filter((m) => run.stampError[m].length > 0).map((m) => [m, computeStats(run.stampError[m]) as Stats])) }
+      : {}),
   };
 }
 
@@ -107,6 +112,10 @@ export function renderTable(r: Report): string {
   out.push(`board ${r.board ?? "?"} · clock ${r.clock ?? "?"} · ${per} · source ${r.source}`);
   out.push(...tableRows(r, r.ground ? `on the probe's clock (${r.clock ?? "?"}): from before the pin write to user code` : null));
   if (r.ground) out.push(...tableRows(r.ground, "on the emulator's clock (ground truth): from the pin's edge to user code"));
+  if (r.stampError) {
+    const parts = Object.entries(r.stampError).map(([m, s]) => `${m} p50 ${fmt(s.p50, 2)} p99 ${fmt(s.p99, 2)} max ${fmt(s.max, 2)}`);
+    out.push(`IrqEvent timestamp less the emulator's edge time (µs): ${parts.join("   ")}`);
+  }
   return out.join("\n") + "\n";
 }
 

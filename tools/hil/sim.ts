@@ -95,7 +95,12 @@ export async function runSimProbe(options: SimProbeOptions): Promise<string[]> {
 function delayed(sim: Simulator, inner: ModeHooks, ns: number): ModeHooks {
   if (ns <= 0) return inner;
   return {
-    start: (onEdge) => inner.start(() => sim.after(ns, onEdge)),
+    start: (onEdge) =>
+      inner.start((stamp) => {
+        // the IrqEvent is read when the user code runs, as on a board: its value does not change meanwhile
+        const t = stamp === undefined ? undefined : stamp();
+        sim.after(ns, () => onEdge(t === undefined ? undefined : () => t));
+      }),
     stop: () => inner.stop(),
   };
 }
