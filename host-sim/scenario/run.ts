@@ -10,7 +10,7 @@ import type { KernelTracer } from "../../core/trace.js";
 import { SpiFlash, type SpiFlashOptions } from "../devices/spi-flash.js";
 import { Prng } from "../prng.js";
 import { Simulator } from "../simulator.js";
-import type { Scenario, Stimulus, TaskFn } from "./schema.js";
+import { squareHighNs, type Scenario, type Stimulus, type TaskFn } from "./schema.js";
 
 export interface TaskOutcome {
   name: string;
@@ -53,7 +53,7 @@ export function applyStimulus(sim: Simulator, s: Stimulus, rng: Prng): void {
     const pin = sim.gpio(s.gpio);
     if ("square" in s) {
       const { start, period, duty, count } = s.square;
-      const high = Math.max(1, Math.min(period - 1, Math.round(period * duty)));
+      const high = squareHighNs(period, duty);
       for (let k = 0; k < count; k++) {
         sim.at(start + k * period, () => pin.drive(1));
         sim.at(start + k * period + high, () => pin.drive(0));
