@@ -21,6 +21,11 @@ const COMMANDS: Record<string, Entry> = {
   hil: { summary: "interrupt latency: analyse the irq-latency probe (board or --sim)", load: () => import("./commands/hil.js") },
 };
 
+/** The commands, in the order the help lists them. */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
   const lines = Object.entries(COMMANDS).map(([name, e]) => `  ${name.padEnd(width)}${e.summary}`);
