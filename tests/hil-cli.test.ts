@@ -148,6 +148,20 @@ describe("ioport hil --file ... --file: one recording per mode, merged", () => {
     expect(readFileSync(html, "utf8")).toContain(`>${escaped}</text>`);
   });
 
+  it("a title too long for the 860 px plot wraps onto a second line at a space", async () => {
+    const svg = join(tmp, "long-title.svg");
+    const title = "Edge → user code latency · emulated RP2040 (rp2040js, USB host attached), Moddable 8.2.3 release";
+    const r = await runCli(["hil", ...emulated.flatMap((f) => ["--file", f]), "--svg", svg, "--title", title, "--no-histogram"]);
+    expect(r.code).toBe(0);
+    const lines = [...readFileSync(svg, "utf8").matchAll(/<text x="70" y="(\d+)" font-size="16" font-weight="600">([^<]*)<\/text>/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(lines).toEqual([
+      [20, "Edge → user code latency · emulated RP2040 (rp2040js, USB host attached),"],
+      [38, "Moddable 8.2.3 release"],
+    ]);
+    // each line fits the plot's width at the heading's widest average glyph (9.5 px at 16 px bold)
+    for (const [, text] of lines) expect(70 + (text as string).length * 9.5).toBeLessThanOrEqual(860 - 30);
+  });
+
   it("a mode in two files, or recordings of two boards: exit 2 naming the files, nothing on stdout", async () => {
     const a = rec("m-a.txt", { samples: { a: [10, 10] } });
     const b = rec("m-b.txt", { samples: { b: [12, 12] } });

@@ -27,7 +27,7 @@ function ticks(max: number, count: number): number[] {
 }
 
 /** A generous average advance of a 16 px bold sans-serif character (wider glyphs, µ and digits, included). */
-const HEADING_CHAR_PX = 9;
+const HEADING_CHAR_PX = 9.5;
 
 /** Splits `text` at spaces into at most two lines of about `max` characters (the second may run longer). */
 export function wrapText(text: string, max: number): string[] {
