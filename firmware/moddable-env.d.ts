@@ -6,13 +6,13 @@
  * rollup build, tools/firmware-build.ts). Referenced from main.ts so every
  * tool that compiles it (tsc, the rollup build) sees the same declarations.
  */
-/// <reference path="../node_modules/@moddable/typings/xs.d.ts" />
-/// <reference path="../node_modules/@moddable/typings/embedded_io/_common.d.ts" />
-/// <reference path="../node_modules/@moddable/typings/embedded_io/digital.d.ts" />
-/// <reference path="../node_modules/@moddable/typings/embedded_io/serial.d.ts" />
-/// <reference path="../node_modules/@moddable/typings/embedded_io/spi.d.ts" />
-/// <reference path="../node_modules/@moddable/typings/timer.d.ts" />
-/// <reference path="../node_modules/@moddable/typings/time.d.ts" />
+/// <reference types="@moddable/typings/xs.d.ts" />
+/// <reference types="@moddable/typings/embedded_io/_common.d.ts" />
+/// <reference types="@moddable/typings/embedded_io/digital.d.ts" />
+/// <reference types="@moddable/typings/embedded_io/serial.d.ts" />
+/// <reference types="@moddable/typings/embedded_io/spi.d.ts" />
+/// <reference types="@moddable/typings/timer.d.ts" />
+/// <reference types="@moddable/typings/time.d.ts" />
 /// <reference path="../drivers/moddable/clock/clock.d.ts" />
 /// <reference path="../drivers/moddable/irqcapture/irqcapture.d.ts" />
 

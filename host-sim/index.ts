@@ -14,5 +14,5 @@ export { PerfettoTrace, opcodeName } from "./trace/perfetto.js";
 export { SummaryTracer, type TaskSummary } from "./trace/summary.js";
 export { FanoutTracer } from "./trace/fanout.js";
 export { VcdRecorder, vcdCode, type VcdOptions } from "./trace/vcd.js";
-export { validateScenario, parseDuration, ScenarioError, type Scenario, type TaskContext, type TaskFn, type TaskSpec, type Stimulus } from "./scenario/schema.js";
+export { validateScenario, parseDuration, ScenarioError, MAX_DURATION_NS, type Scenario, type TaskContext, type TaskFn, type TaskSpec, type Stimulus } from "./scenario/schema.js";
 export { runScenario, applyStimulus, type ScenarioResult, type ScenarioRunOptions, type TaskOutcome } from "./scenario/run.js";

@@ -25,7 +25,9 @@ describe("IoError", () => {
     expect(e.name).toBe("EBADF");
     expect(e.errno).toBe(9);
     expect(e.syscall).toBe("close");
-    expect(e.message).toBe("close: EBADF (errno 9)");
+    expect(e.message).toBe("close: bad file descriptor (errno 9)");
+    expect(String(e)).toBe("EBADF: close: bad file descriptor (errno 9)"); // the name once, not twice
+    expect(new IoError(-125).message).toBe("canceled (errno 125)");
     expect(new IoError(125).name).toBe("ECANCELED");
     expect(() => check(-22, "x")).toThrow(expect.objectContaining({ name: "EINVAL", errno: 22 }));
     expect(check(3)).toBe(3);
@@ -154,6 +156,24 @@ describe("Port completions", () => {
     sim.after(50, () => p.close());
     await sim.run(() => it2);
     expect(ended).toBe(true);
+  });
+
+  it("close() with a wait() pending: the wait resolves [] (no unhandled rejection), as for await ends; a wait() after close() throws EBADF", async () => {
+    const sim = newSim();
+    const t = sim.spawn();
+    const p = new Port(t);
+    p.timeout(1_000_000, 1);
+    const pending = p.wait(1);
+    sim.after(50, () => p.close());
+    await sim.run(async () => {
+      expect(await pending).toEqual([]);
+    });
+    expect(sim.now).toBe(50);
+    await expect(p.wait(1)).rejects.toMatchObject({ name: "EBADF", message: "wait (the Port is closed): bad file descriptor (errno 9)" });
+    // for await on a closed Port ends at once
+    const seen: unknown[] = [];
+    for await (const c of p) seen.push(c);
+    expect(seen).toEqual([]);
   });
 
   it("Message reads and writes an IpcMessage in place", async () => {

@@ -59,7 +59,7 @@ describe("ioport firmware", () => {
     const js = readFileSync(bundle, "utf8");
     // Moddable resolves these; everything else is inside the bundle, with the board inlined
     const imports = [...js.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]).sort();
-    expect(imports).toEqual(["embedded:io/digital", "embedded:io/serial", "embedded:io/spi", "ioport/clock", "timer"]);
+    expect(imports).toEqual(["embedded:io/digital", "embedded:io/serial", "embedded:io/spi", "ioport/clock", "ioport/irqcapture", "timer"]);
     expect(js).toContain(`"name": "${board}"`);
     expect(js).not.toContain("$schema");
     expect(js).toMatch(/export \{ main as default \};/);

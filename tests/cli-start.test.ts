@@ -37,10 +37,10 @@ describe("ioport start", () => {
     expect(r.stdout).toContain("board sim-devkit: led on");
   });
 
-  it("an unknown board or option fails with a message", () => {
+  it("an unknown board or option is a usage error (exit 2) in one line", () => {
     const r = spawnSync(process.execPath, [cli, "start", "--board", "nope"], { cwd: root, encoding: "utf8" });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('unknown board "nope"');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('ioport start: unknown board "nope" (boards: sim-devkit, pico, esp32-devkitc, esp32-s3-devkitc) (see ioport start --help)\n');
     const r2 = spawnSync(process.execPath, [cli, "start", "--bogus"], { cwd: root, encoding: "utf8" });
     expect(r2.status).toBe(2);
   });

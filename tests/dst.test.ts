@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { IrqLine, Port, UartDevice, type Op } from "../core/index.js";
 import { runSeed, type SeedResult } from "../host-sim/dst/index.js";
 import { PerfettoTrace } from "../host-sim/index.js";
-import { dst, reproduceCommand } from "../tools/commands/dst.js";
+import { main } from "../tools/cli.js";
+import { reproduceCommand } from "../tools/commands/dst.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const run = promisify(execFile);
@@ -122,7 +123,7 @@ describe("the campaign catches injected kernel bugs", () => {
     let code: number;
     try {
       // the counter is not reset per seed here: the 20th completion of the campaign is dropped, in seed 1
-      code = await dst(["--seeds", "3", "--quiet"]);
+      code = await main(["dst", "--seeds", "3", "--quiet"]);
     } finally {
       so.mockRestore();
       se.mockRestore();

@@ -185,7 +185,7 @@ describe("emu scenarios", () => {
       ],
     });
     expect(sc.duration).toBe(50e6);
-    expect(stimulusEnd(sc, () => 86_806)).toBe(1e6 + 5 * 10e6);
+    expect(stimulusEnd(sc, () => 86_806)).toBe(1e6 + 4 * 10e6); // the fifth byte starts then
     expect(() => validateEmuScenario({ tasks: [] })).toThrow(/tasks: not for ioport emu/);
     expect(() => validateEmuScenario({ stimulus: [{ uart: 0, framingError: [1] }] })).toThrow(/framing errors/);
     expect(() => validateEmuScenario({ stimulus: [{ uart: 0, send: "x", pace: "fast" }] })).toThrow(/stimulus\[0\]\.pace/);

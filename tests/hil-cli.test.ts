@@ -95,7 +95,7 @@ describe("ioport hil", () => {
     expect(missing.stderr).toMatch(/cannot read .*missing\.txt/);
     const bad = await runCli(["hil", "--sim", "--samples", "many"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--samples needs an integer >= 1, got "many"');
+    expect(bad.stderr).toBe('ioport hil: --samples needs an integer from 1 to 100000, got "many" (see ioport hil --help)\n');
   });
 });
 
@@ -113,7 +113,7 @@ describe("ioport hil --file ... --file: one recording per mode, merged", () => {
     const svg = join(tmp, "merged.svg");
     const json = join(tmp, "merged.json");
     const r = await runCli(["hil", ...emulated.flatMap((f) => ["--file", f]), "--svg", svg, "--json", json, "--no-histogram"]);
-    expect(r.stderr).toBe("");
+    expect(r.stderr).toBe(`ioport hil: wrote the JSON report to ${json}\nioport hil: wrote the plot to ${svg}\n`);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
     expect(lines[0]).toBe(`board pico · clock ioport/clock · 200 samples per mode announced · source ${emulated.join(", ")}`);
@@ -146,6 +146,20 @@ describe("ioport hil --file ... --file: one recording per mode, merged", () => {
     expect(readFileSync(svg, "utf8")).toContain(`>${escaped}</text>`);
     expect(readFileSync(svg, "utf8")).not.toContain("board pico · clock ioport/clock</text>");
     expect(readFileSync(html, "utf8")).toContain(`>${escaped}</text>`);
+  });
+
+  it("a title too long for the 860 px plot wraps onto a second line at a space", async () => {
+    const svg = join(tmp, "long-title.svg");
+    const title = "Edge → user code latency · emulated RP2040 (rp2040js, USB host attached), Moddable 8.2.3 release";
+    const r = await runCli(["hil", ...emulated.flatMap((f) => ["--file", f]), "--svg", svg, "--title", title, "--no-histogram"]);
+    expect(r.code).toBe(0);
+    const lines = [...readFileSync(svg, "utf8").matchAll(/<text x="70" y="(\d+)" font-size="16" font-weight="600">([^<]*)<\/text>/g)].map((m) => [Number(m[1]), m[2]]);
+    expect(lines).toEqual([
+      [20, "Edge → user code latency · emulated RP2040 (rp2040js, USB host attached),"],
+      [38, "Moddable 8.2.3 release"],
+    ]);
+    // each line fits the plot's width at the heading's widest average glyph (9.5 px at 16 px bold)
+    for (const [, text] of lines) expect(70 + (text as string).length * 9.5).toBeLessThanOrEqual(860 - 30);
   });
 
   it("a mode in two files, or recordings of two boards: exit 2 naming the files, nothing on stdout", async () => {
@@ -186,7 +200,7 @@ describe("ioport hil --file ... --file: one recording per mode, merged", () => {
     const a = rec("u-a.txt", { samples: { a: [10] } });
     const stdin = await runCli(["hil", "--file", a, "-"], recording({ samples: { b: [12] } }));
     expect(stdin.code).toBe(2);
-    expect(stdin.stderr).toMatch(/^ioport hil: standard input \(-\) cannot be merged with other files: save it to a file and give that with --file\n/);
+    expect(stdin.stderr).toMatch(/^ioport hil: standard input \(-\) cannot be merged with other files: save it to a file and give that with --file \(see ioport hil --help\)\n$/);
     const record = await runCli(["hil", "--file", a, "--file", a, "--record", join(tmp, "never.txt")]);
     expect(record.code).toBe(2);
     expect(record.stderr).toMatch(/^ioport hil: --record takes one source, not several --file: .*would not read back as one run/);

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { parseDuration, validateScenario } from "../host-sim/index.js";
-import { sim } from "../tools/commands/sim.js";
+import { main } from "../tools/cli.js";
 
 const examples = fileURLToPath(new URL("../examples/scenarios/", import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), "ioport-sim-"));
@@ -19,7 +19,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
   const so = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
   const se = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
   try {
-    const code = await sim(args);
+    const code = await main(["sim", ...args]);
     return { code, out: out.join(""), err: err.join("") };
   } finally {
     so.mockRestore();

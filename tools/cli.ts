@@ -1,40 +1,83 @@
 /**
- * `ioport` command line: dispatches to the subcommands. Each subcommand
- * returns an exit code; errors name the problem and the fix.
+ * `ioport` command line: `--help`/`-h`, `--version`, `help <command>`, and
+ * the table of commands. Adding a command is one entry in COMMANDS: a
+ * one-line summary and the module, which exports `usage` (its help text) and
+ * `run(args)` (tools/lib/command.ts: the exit codes and the errors a command
+ * throws for them).
  */
-const USAGE = `usage: ioport <command> [options]
+import { readFileSync } from "node:fs";
+import { EXIT_OK, EXIT_USAGE, runCommand, type CommandModule } from "./lib/command.js";
 
-commands:
-  start            run the demo firmware on the simulated board
-  sim <scenario>   run a scenario (JSON or a JS/TS module) on the simulated board
-  dst              deterministic simulation testing: seeds of random workloads and faults
-  firmware         build the demo firmware for a board with the Moddable SDK (--board <name> [--flash])
-  hil              interrupt latency: analyse the irq-latency probe (board or --sim)
-  emu <image.uf2>  run a Pico firmware image on an emulated RP2040 (rp2040js); --probe for latency
-  help             show this help
-`;
+interface Entry {
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
 
-export type Command = (args: string[]) => Promise<number>;
-
-const COMMANDS: Record<string, Command> = {
-  sim: async (args) => (await import("./commands/sim.js")).sim(args),
-  dst: async (args) => (await import("./commands/dst.js")).dst(args),
-  start: (args) => import("./commands/start.js").then((m) => m.start(args)),
-  firmware: (args) => import("./commands/firmware.js").then((m) => m.firmware(args)),
-  hil: async (args) => (await import("./commands/hil.js")).hil(args),
-  emu: async (args) => (await import("./commands/emu.js")).emu(args),
-  help: async () => {
-    process.stdout.write(USAGE);
-    return 0;
-  },
+const COMMANDS: Record<string, Entry> = {
+  start: { summary: "run the demo firmware on the simulated board", load: () => import("./commands/start.js") },
+  sim: { summary: "run a scenario (JSON or a JS/TS module) on the simulated board", load: () => import("./commands/sim.js") },
+  dst: { summary: "deterministic simulation testing: seeds of random workloads and faults", load: () => import("./commands/dst.js") },
+  firmware: { summary: "build the demo firmware for a board with the Moddable SDK", load: () => import("./commands/firmware.js") },
+  hil: { summary: "interrupt latency: analyse the irq-latency probe (board or --sim)", load: () => import("./commands/hil.js") },
+  emu: { summary: "run a Pico firmware image on an emulated RP2040 (rp2040js); --probe for latency", load: () => import("./commands/emu.js") },
 };
 
+/** The commands, in the order the help lists them. */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS);
+}
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length)) + 2;
+  const lines = Object.entries(COMMANDS).map(([name, e]) => `  ${name.padEnd(width)}${e.summary}`);
+  return `usage: ioport <command> [options]
+
+commands:
+${lines.join("\n")}
+
+  ioport help <command>, ioport <command> --help   a command's options
+  ioport --version                                 the installed version
+
+exit codes: 0 success, 1 a failed or incomplete run, 2 a usage error
+`;
+}
+
+function version(): string {
+  // dist/tools/cli.js → the package root
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function lookup(name: string): Entry | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+function unknown(name: string): number {
+  process.stderr.write(`ioport: unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")}; ioport --help shows them)\n`);
+  return EXIT_USAGE;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name = "help", ...rest] = argv;
-  const cmd = COMMANDS[name];
-  if (cmd === undefined) {
-    process.stderr.write(`ioport: unknown command "${name}"\n\n${USAGE}`);
-    return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
+    process.stdout.write(usage());
+    return EXIT_OK;
   }
-  return cmd(rest);
+  if (name === "--version" || name === "-V") {
+    process.stdout.write(`ioport ${version()}\n`);
+    return EXIT_OK;
+  }
+  if (name === "help") {
+    if (rest.length > 1) {
+      process.stderr.write(`ioport help: one command at a time (got ${rest.join(" ")})\n`);
+      return EXIT_USAGE;
+    }
+    const entry = lookup(rest[0] as string);
+    if (entry === undefined) return unknown(rest[0] as string);
+    process.stdout.write((await entry.load()).usage);
+    return EXIT_OK;
+  }
+  const entry = lookup(name);
+  if (entry === undefined) return unknown(name);
+  return runCommand(name, await entry.load(), rest);
 }

@@ -13,7 +13,7 @@
  *   the build, so the bundle never carries an unresolved import into XS.
  */
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import typescriptModule from "@rollup/plugin-typescript";
 import { rollup, type Plugin } from "rollup";
 import { checkBoard, loadBoard } from "../host-sim/boards.js";
@@ -49,15 +49,19 @@ function virtualModules(modules: Record<string, object>): Plugin {
   };
 }
 
+/** Where the bundle for `boardName` goes: the demo per board (the root manifest.json), the probe where firmware/irq-latency/manifest.json looks. */
+export function bundlePath(root: string, boardName: string, app: "main" | "irq-latency" = "main"): string {
+  return join(root, "build", "firmware", app === "main" ? boardName : app, "main.js");
+}
+
 /** Bundles the demo firmware for `boardName`; returns the output file. Throws with the problems on failure. */
 export async function buildFirmwareBundle(root: string, boardName: string, app: "main" | "irq-latency" = "main", settings: BuildSettings = {}): Promise<string> {
   const board = loadBoard(boardName);
   const problems = checkBoard(board);
   if (problems.length > 0) throw new Error(`board ${boardName} is invalid:\n  ${problems.join("\n  ")}`);
-  // the demo per board (the root manifest.json); the probe where firmware/irq-latency/manifest.json looks
-  const outDir = app === "main" ? join(root, "build", "firmware", boardName) : join(root, "build", "firmware", app);
+  const file = bundlePath(root, boardName, app);
+  const outDir = dirname(file);
   mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, "main.js");
   const warnings: string[] = [];
   const bundle = await rollup({
     input: join(root, "firmware", app, "main.ts"),

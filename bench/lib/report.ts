@@ -31,14 +31,17 @@ function fmt(ns: number): string {
 }
 
 export function table(results: CaseResult[]): string {
-  const rows: string[][] = [["engine", "benchmark", "variant", "time/unit", "units/s", "× baseline"]];
+  // each case's title on a line of its own, its rows below: the widest rows then fit about 100 columns
+  const rows: (string[] | string)[] = [["variant", "time/unit", "units/s", "× baseline"]];
   for (const r of results) {
-    rows.push([r.engine, r.title, `${r.baseline.label} (baseline)`, fmt(r.baseline.nsPerUnit), r.baseline.unitsPerSecond.toExponential(2), "1.00"]);
-    for (const v of r.variants) rows.push(["", "", v.label, fmt(v.nsPerUnit), v.unitsPerSecond.toExponential(2), v.ratio.toFixed(2)]);
-    for (const t of r.targets) rows.push(["", "", `target: ${t.label} ≤ ${t.maxRatio}×`, "", "", `${t.ratio.toFixed(2)} ${t.met ? "met" : "MISSED"}`]);
+    rows.push(`${r.engine} · ${r.title}`);
+    rows.push([`  ${r.baseline.label} (baseline)`, fmt(r.baseline.nsPerUnit), r.baseline.unitsPerSecond.toExponential(2), "1.00"]);
+    for (const v of r.variants) rows.push([`  ${v.label}`, fmt(v.nsPerUnit), v.unitsPerSecond.toExponential(2), v.ratio.toFixed(2)]);
+    for (const t of r.targets) rows.push([`  target: ${t.label} ≤ ${t.maxRatio}×`, "", "", `${t.ratio.toFixed(2)} ${t.met ? "met" : "MISSED"}`]);
   }
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd()).join("\n");
+  const cells = rows.filter((r): r is string[] => typeof r !== "string");
+  const w = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => (typeof r === "string" ? r : r.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd())).join("\n");
 }
 
 /** One allocation case as measured in XS (tools/xs/run-bench.mjs). */

@@ -15,8 +15,12 @@
  * - Failed calls throw `IoError`; a completion's negative result is data
  *   (`view.ok`, `view.errorName`, `completion.error`), not an exception.
  *
- * user_data is a number (exact up to 2^53; no allocation) or a bigint (all
- * 64 bits, at the cost of BigInt work).
+ * user_data goes in as a number (exact up to 2^53; no allocation) or a
+ * bigint (all 64 bits, at the cost of BigInt work). It comes back as a bigint
+ * in a `Completion` (an object allocated per completion anyway, so it carries
+ * all 64 bits) and as a number in the driver's `CompletionView`
+ * (`userDataBigInt()` for all 64 bits): reading a bigint allocates, and the
+ * view is the allocation-free path (docs/decisions.md, "user_data types").
  */
 import { COMPLETION_SIZE, SUBMISSION_SIZE } from "../constants.js";
 import { bigIntHi, bigIntLo, hi32, lo32, readI64, u64ToBigInt, writeSubmission } from "../abi.js";
@@ -230,11 +234,20 @@ export class Port {
     return r;
   }
 
-  /** Submits what is staged, then waits for at least `min` completions (timeoutNs 0 = forever). */
+  /**
+   * Submits what is staged, then waits for at least `min` completions
+   * (timeoutNs 0 = forever). A wait pending when this Port's `close()` runs
+   * resolves to `[]` (as `for await` ends quietly); a wait started after
+   * `close()` throws IoError EBADF, since the loop should have stopped.
+   */
   async wait(min = 1, timeoutNs: number | bigint = 0): Promise<Completion[]> {
+    if (this.closed) throw new IoError(EBADF, "wait (the Port is closed)");
     this.submit();
     const n = await this.task.sys.io_wait(this.fd, this.cqAddr, this.cqEntries, min, timeoutNs);
-    if (n < 0) throw new IoError(n, "io_wait");
+    if (n < 0) {
+      if (this.closed) return []; // closed while waiting: the wait ends, not the program
+      throw new IoError(n, "io_wait");
+    }
     return this.collect(n);
   }
 
@@ -246,18 +259,10 @@ export class Port {
     return this.collect(n);
   }
 
-  /** Completions one by one, waiting as needed; ends when this Port is closed. */
+  /** Completions one by one, waiting as needed; ends when this Port is closed (a pending wait included, as `wait()` resolves `[]`). */
   async *[Symbol.asyncIterator](): AsyncGenerator<Completion, void, undefined> {
-    for (;;) {
-      if (this.closed) return;
-      let batch: Completion[];
-      try {
-        batch = await this.wait(1);
-      } catch (e) {
-        if (this.closed && e instanceof IoError && e.errno === EBADF) return;
-        throw e;
-      }
-      for (const c of batch) yield c;
+    while (!this.closed) {
+      for (const c of await this.wait(1)) yield c;
     }
   }
 
@@ -269,7 +274,11 @@ export class Port {
     return r;
   }
 
-  /** Stops the driver loop and closes the port fd. */
+  /**
+   * Stops the driver loop and closes the port fd. Whatever waits on this
+   * Port ends quietly: a pending `wait()` resolves to `[]`, `for await` ends,
+   * the driver's loop stops; operations still in flight post nothing.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -10,7 +10,7 @@ import type { KernelTracer } from "../../core/trace.js";
 import { SpiFlash, type SpiFlashOptions } from "../devices/spi-flash.js";
 import { Prng } from "../prng.js";
 import { Simulator } from "../simulator.js";
-import type { Scenario, Stimulus, TaskFn } from "./schema.js";
+import { squareHighNs, type Scenario, type Stimulus, type TaskFn } from "./schema.js";
 
 export interface TaskOutcome {
   name: string;
@@ -52,7 +52,7 @@ export function gpioLevels(s: Extract<Stimulus, { gpio: number }>, rng: Prng): {
   const out: { at: number; level: number }[] = [];
   if ("square" in s) {
     const { start, period, duty, count } = s.square;
-    const high = Math.max(1, Math.min(period - 1, Math.round(period * duty)));
+    const high = squareHighNs(period, duty);
     for (let k = 0; k < count; k++) {
       out.push({ at: start + k * period, level: 1 });
       out.push({ at: start + k * period + high, level: 0 });

@@ -75,6 +75,14 @@ export interface Scenario {
 
 export class ScenarioError extends Error {}
 
+/**
+ * The longest `duration` a scenario may ask for: 10 minutes of virtual time.
+ * An idle board simulates about a minute of virtual time per wall second and
+ * a busy one a few seconds, so this bounds a run to minutes, not days; a
+ * longer soak is several runs (or `ioport dst`).
+ */
+export const MAX_DURATION_NS = 600e9;
+
 /** The task field naming a module (a constant: the core guard reads a bare word in a template as the host global). */
 const MODULE_KEY = "module";
 
@@ -89,6 +97,39 @@ export function parseDuration(v: unknown, field: string): number {
     if (m) return Math.round(Number(m[1]) * (UNITS[m[2] as string] as number));
   }
   throw new ScenarioError(`${field}: expected a duration (ns as a number, or a string like "10ms", "250us", "1.5s"), got ${JSON.stringify(v)}`);
+}
+
+/** How long a square wave's pin stays high in each period, ns (at least 1, at most period - 1). */
+export function squareHighNs(period: number, duty: number): number {
+  return Math.max(1, Math.min(period - 1, Math.round(period * duty)));
+}
+
+/** When a stimulus starts, ns. */
+function firstEventNs(s: Stimulus): number {
+  if ("square" in s) return s.square.start;
+  if ("burst" in s) return s.burst.at;
+  if ("edges" in s) return s.edges.reduce((m, e) => Math.min(m, e.at), Infinity);
+  return s.at;
+}
+
+/** The latest time a stimulus can act, ns (a burst's jitter counted at its widest; a paced UART entry's last byte). */
+export function lastEventNs(s: Stimulus): number {
+  if ("square" in s) {
+    const q = s.square;
+    return q.start + (q.count - 1) * q.period + squareHighNs(q.period, q.duty);
+  }
+  if ("burst" in s) return s.burst.at + (s.burst.edges - 1) * Math.max(1, s.burst.interval + s.burst.jitter);
+  if ("edges" in s) return s.edges.reduce((m, e) => Math.max(m, e.at), 0);
+  if ("uart" in s && "pace" in s && s.pace !== undefined) return s.at + (("send" in s ? s.send.length : s.bytes.length) - 1) * s.pace;
+  return s.at;
+}
+
+/** ns as the shortest exact unit string ("120ms", "1.5s", "250ns"). */
+function fmt(ns: number): string {
+  for (const [unit, k] of [["s", 1e9], ["ms", 1e6], ["us", 1e3]] as const) {
+    if (ns >= k) return `${+(ns / k).toFixed(6)}${unit}`;
+  }
+  return `${ns}ns`;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -200,6 +241,10 @@ export function validateScenario(v: unknown, allowFunctions = false): Scenario {
   onlyKeys(v, ["$schema", "name", "description", "board", "seed", "duration", "tasks", "spi", "stimulus", "setup"], "scenario");
   if (v.duration === undefined) throw new ScenarioError('duration: required (how much virtual time to run, e.g. "200ms")');
   const duration = parseDuration(v.duration, "duration");
+  if (duration > MAX_DURATION_NS) {
+    throw new ScenarioError(`duration: ${JSON.stringify(v.duration)} is beyond the simulator's limit of ${MAX_DURATION_NS / 1e9} s of virtual time per run; shorten it, or split the run`);
+  }
+  if (duration === 0) throw new ScenarioError(`duration: must be more than 0 (how much virtual time to run, e.g. "200ms")`);
   if (v.name !== undefined && typeof v.name !== "string") throw new ScenarioError("name: expected a string");
   if (v.description !== undefined && typeof v.description !== "string") throw new ScenarioError("description: expected a string");
   if (v.board !== undefined && typeof v.board !== "string") throw new ScenarioError("board: expected a board name");
@@ -243,6 +288,16 @@ export function validateScenario(v: unknown, allowFunctions = false): Scenario {
   });
   if (v.stimulus !== undefined && !Array.isArray(v.stimulus)) throw new ScenarioError("stimulus: expected an array");
   const stim = ((v.stimulus as unknown[] | undefined) ?? []).map((s, i) => validateStimulus(s, `stimulus[${i}]`));
+  stim.forEach((s, i) => {
+    const last = lastEventNs(s);
+    if (last > duration) {
+      throw new ScenarioError(
+        firstEventNs(s) > duration
+          ? `stimulus[${i}]: starts at ${fmt(firstEventNs(s))}, after the scenario's duration ${fmt(duration)}, so it would never happen; lengthen "duration" or move the stimulus`
+          : `stimulus[${i}]: lasts until ${fmt(last)}, after the scenario's duration ${fmt(duration)}, so it would be cut short; lengthen "duration" or shorten the stimulus`,
+      );
+    }
+  });
   if (v.setup !== undefined && (!allowFunctions || typeof v.setup !== "function")) {
     throw new ScenarioError("setup: a setup(sim, rng) function is allowed only in a JS/TS scenario module");
   }

@@ -4,6 +4,11 @@
  * "Open trace file") and chrome://tracing display. One track per task, one
  * for interrupts. Timestamps are the simulator's virtual time, so the same
  * seed gives a byte-identical file.
+ *
+ * Every operation is a slice (an async b/e pair) from submit to completion;
+ * one that has not completed when the trace is written — still in flight,
+ * or dropped with its port (a closed port posts nothing) — is ended at the
+ * trace's last moment with `result: "none"`, so no slice is left open.
  */
 import { errnoName } from "../../core/errno.js";
 import type { Op } from "../../core/op.js";
@@ -48,6 +53,8 @@ export class PerfettoTrace implements KernelTracer {
   readonly events: TraceEvent[] = [];
   private readonly taskNames = new Map<number, string>();
   private readonly threadNames = new Map<number, string>();
+  /** Operations submitted and not yet completed: seq → name and track (an Op object is reused once dropped, so not the Op). */
+  private readonly open = new Map<number, { name: string; tid: number }>();
 
   constructor(private readonly now: () => number) {}
 
@@ -76,6 +83,7 @@ export class PerfettoTrace implements KernelTracer {
   }
 
   submit(op: Op): void {
+    this.open.set(op.seq, { name: opcodeName(op.opcode), tid: this.track(op.task) });
     this.events.push({
       name: opcodeName(op.opcode),
       cat: "op",
@@ -89,6 +97,7 @@ export class PerfettoTrace implements KernelTracer {
   }
 
   complete(op: Op): void {
+    this.open.delete(op.seq);
     this.events.push({
       name: opcodeName(op.opcode),
       cat: "op",
@@ -162,7 +171,18 @@ export class PerfettoTrace implements KernelTracer {
     for (const [tid, name] of this.threadNames) {
       meta.push({ name: "thread_name", cat: "__metadata", ph: "M", ts: 0, pid: 1, tid, args: { name } });
     }
-    const lines = [...meta, ...this.events].map((e) => JSON.stringify(e));
+    const end = Math.max(this.ts(), this.events.length > 0 ? (this.events[this.events.length - 1] as TraceEvent).ts : 0);
+    const unended: TraceEvent[] = [...this.open].map(([seq, { name, tid }]) => ({
+      name,
+      cat: "op",
+      ph: "e",
+      id: `op${seq}`,
+      ts: end,
+      pid: 1,
+      tid,
+      args: { result: "none", why: "not completed when the trace was written (in flight, or dropped with its port)" },
+    }));
+    const lines = [...meta, ...this.events, ...unended].map((e) => JSON.stringify(e));
     return `{"displayTimeUnit":"ns","traceEvents":[\n${lines.join(",\n")}\n]}\n`;
   }
 }

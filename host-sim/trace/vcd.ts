@@ -104,7 +104,8 @@ export class VcdRecorder {
     if (this.comment) out.push(`$comment ${this.comment} $end`);
     out.push("$version ioport host simulator $end", "$timescale 1ns $end", "$scope module board $end");
     for (const v of this.vars) out.push(`$var wire 1 ${v.code} ${v.name} $end`);
-    out.push("$upscope $end", "$enddefinitions $end", "$dumpvars");
+    // the initial values are stamped #0: without it a reader (sigrok's VCD input) takes them as undated and shifts the first changes
+    out.push("$upscope $end", "$enddefinitions $end", "#0", "$dumpvars");
     const cur = this.vars.map((v) => v.initial);
     for (let i = 0; i < this.vars.length; i++) out.push(`${cur[i]}${(this.vars[i] as VcdVar).code}`);
     out.push("$end");
@@ -112,6 +113,7 @@ export class VcdRecorder {
     order.sort((a, b) => (this.times[a] as number) - (this.times[b] as number) || a - b);
     // per timestamp, only each var's last value counts (a frame ending as the next starts)
     const last = new Map<number, number>();
+    let stampedAt = 0; // the #0 above
     for (let k = 0; k < order.length; ) {
       const t = this.times[order[k] as number] as number;
       last.clear();
@@ -121,13 +123,12 @@ export class VcdRecorder {
         last.delete(v);
         last.set(v, this.values[i] as number);
       }
-      let stamped = false;
       for (const [v, val] of last) {
         if (cur[v] === val) continue;
         cur[v] = val;
-        if (!stamped) {
+        if (stampedAt !== t) {
           out.push(`#${t}`);
-          stamped = true;
+          stampedAt = t;
         }
         out.push(`${val}${(this.vars[v] as VcdVar).code}`);
       }

@@ -2,54 +2,52 @@
  * `ioport dst --seeds N [--from S] [--steps K]`: a deterministic-simulation
  * campaign (host-sim/dst). Each seed is a random workload with fault
  * injection checked against invariants; a failing seed prints its failures
- * and the one-line command that reproduces it. Exit code 1 if any seed fails.
+ * and the one-line command that reproduces it. Exit code 1 if any seed fails
+ * (tools/lib/command.ts).
  */
-import { writeFileSync } from "node:fs";
 import { runSeed, type SeedResult } from "../../host-sim/dst/index.js";
 import type { Simulator } from "../../host-sim/simulator.js";
 import { PerfettoTrace } from "../../host-sim/trace/perfetto.js";
-import { intOption, parseArgs, UsageError } from "../lib/args.js";
+import { intOption, parseArgs } from "../lib/args.js";
+import { UsageError } from "../lib/command.js";
+import { checkOutput, writeOutput } from "../lib/output.js";
 import { Progress } from "../lib/progress.js";
 
-export const DST_USAGE = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--trace out.json] [--json] [--quiet]
+export const DEFAULT_STEPS = 200;
+/** Bounds that keep one invocation to hours at most (about 50-100 seeds a second at the default steps). */
+const MAX_SEEDS = 1_000_000;
+const MAX_STEPS = 100_000;
 
-  --seeds N     number of seeds to run (default 100)
-  --from S      first seed (default 1)
-  --steps K     random actions per task (default 200)
+export const usage = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--trace out.json] [--json] [--quiet]
+
+Runs seeds of random workloads with fault injection, each checked against
+the kernel's invariants; a failing seed prints the command that reproduces it.
+  --seeds N     number of seeds to run, 1 to ${MAX_SEEDS} (default 100)
+  --from S      first seed, 0 to 4294967295 (default 1)
+  --steps K     random actions per task, 1 to ${MAX_STEPS} (default ${DEFAULT_STEPS})
   --trace F     write a Perfetto trace of the run (one seed only)
   --json        print the results as JSON on stdout
   --quiet       no progress line
-`;
 
-export const DEFAULT_STEPS = 200;
+exit: 0 every seed passed, 1 a seed failed or an output could not be written,
+      2 a bad option
+`;
 
 export function reproduceCommand(seed: number, steps: number): string {
   return `npx ioport dst --seeds 1 --from ${seed}${steps === DEFAULT_STEPS ? "" : ` --steps ${steps}`}`;
 }
 
-export async function dst(args: string[]): Promise<number> {
-  let seeds: number, from: number, steps: number, trace: string | undefined, json: boolean, quiet: boolean;
-  try {
-    const p = parseArgs(args, ["seeds", "from", "steps", "trace"], ["json", "quiet", "help"]);
-    if (p.flags.has("help")) {
-      process.stdout.write(DST_USAGE);
-      return 0;
-    }
-    if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
-    seeds = intOption(p, "seeds", 100, 1);
-    from = intOption(p, "from", 1, 0, 0xffffffff);
-    steps = intOption(p, "steps", DEFAULT_STEPS, 1, 100000);
-    trace = p.values.get("trace");
-    json = p.flags.has("json");
-    quiet = p.flags.has("quiet");
-    if (trace !== undefined && seeds !== 1) throw new UsageError("--trace records one run: use it with --seeds 1");
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`ioport dst: ${e.message}\n\n${DST_USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, ["seeds", "from", "steps", "trace"], ["json", "quiet"]);
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
+  const seeds = intOption(p, "seeds", 100, 1, MAX_SEEDS);
+  const from = intOption(p, "from", 1, 0, 0xffffffff);
+  const steps = intOption(p, "steps", DEFAULT_STEPS, 1, MAX_STEPS);
+  const trace = p.values.get("trace");
+  const json = p.flags.has("json");
+  const quiet = p.flags.has("quiet");
+  if (trace !== undefined && seeds !== 1) throw new UsageError("--trace records one run: use it with --seeds 1");
+  if (trace !== undefined) checkOutput("--trace", trace);
   const progress = new Progress(quiet || json);
   const t0 = performance.now();
   const failed: SeedResult[] = [];
@@ -75,7 +73,7 @@ export async function dst(args: string[]): Promise<number> {
   }
   progress.done();
   const secs = (performance.now() - t0) / 1000;
-  if (trace !== undefined && perfetto !== undefined) writeFileSync(trace, perfetto.toJSON());
+  if (trace !== undefined && perfetto !== undefined) writeOutput(trace, perfetto.toJSON());
   if (json) {
     process.stdout.write(
       JSON.stringify(
@@ -91,6 +89,7 @@ export async function dst(args: string[]): Promise<number> {
         `(${(seeds / secs).toFixed(1)} seeds/s, ${events} events, ${(virtualNs / 1e9).toFixed(2)} s virtual)\n`,
     );
     if (failed.length > 0) process.stdout.write(`failing seeds: ${failed.map((r) => r.seed).join(" ")}\nreproduce the first: ${reproduceCommand(failed[0]!.seed, steps)}\n`);
+    if (trace !== undefined) process.stdout.write(`Perfetto trace: ${trace} (open at https://ui.perfetto.dev)\n`);
   }
   return failed.length > 0 ? 1 : 0;
 }

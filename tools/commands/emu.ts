@@ -23,10 +23,11 @@ import { EmulatedPico, type ConsoleName } from "../emu/pico.js";
 import { PcProfiler, ProfileError, readSymbols, renderProfile, type ProfileReport } from "../emu/profile.js";
 import { applyEmuStimulus, stimulusEnd, validateEmuScenario, type EmuScenario } from "../emu/scenario.js";
 import { parseUf2, Uf2Error, type Uf2Block } from "../emu/uf2.js";
-import { parseArgs, UsageError, type ParsedArgs } from "../lib/args.js";
+import { parseArgs, type ParsedArgs } from "../lib/args.js";
+import { UsageError } from "../lib/command.js";
 import { parseDuration } from "../../host-sim/scenario/schema.js";
 
-export const EMU_USAGE = `usage: ioport emu <image.uf2> [options]
+export const usage = `usage: ioport emu <image.uf2> [options]
 
 Runs a Pico firmware image (ioport firmware --board pico) on an emulated RP2040.
   --bootrom FILE     the RP2040 bootrom: a 16 KB .bin, or rp2040js's demo/bootrom.ts
@@ -54,7 +55,7 @@ exit: 0 ran, 1 the firmware did not do what was asked, 2 usage error or unreadab
 `;
 
 const VALUED = ["bootrom", "board", "console", "scenario", "duration", "until", "json", "record", "svg", "profile", "sample-ns", "window-us"];
-const FLAGS = ["usb", "quiet", "probe", "help"];
+const FLAGS = ["usb", "quiet", "probe"];
 
 interface Options {
   image: string;
@@ -81,7 +82,6 @@ const PROBE_LIMIT_NS = 60e9;
 
 function options(args: string[]): Options {
   const p: ParsedArgs = parseArgs(args, VALUED, FLAGS);
-  if (p.flags.has("help") || args.includes("-h")) throw new UsageError("");
   if (p.positionals.length !== 1) throw new UsageError(p.positionals.length === 0 ? "give the firmware image (.uf2)" : `give one image, got ${p.positionals.length}: ${p.positionals.join(" ")}`);
   const bootrom = p.values.get("bootrom") ?? process.env.IOPORT_BOOTROM ?? "";
   if (bootrom === "") {
@@ -146,25 +146,23 @@ function int(p: ParsedArgs, name: string, dflt: number, min: number, max: number
   return n;
 }
 
-class InputError extends Error {}
-
 function readScenario(file: string): EmuScenario {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new InputError(`cannot read the scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot read the scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${file}: not JSON: ${(e as Error).message}`);
+    throw new UsageError(`${file}: not JSON: ${(e as Error).message}`);
   }
   try {
     return validateEmuScenario(json);
   } catch (e) {
-    if (e instanceof ScenarioError) throw new InputError(`${file}: ${e.message}`);
+    if (e instanceof ScenarioError) throw new UsageError(`${file}: ${e.message}`);
     throw e;
   }
 }
@@ -174,12 +172,12 @@ function readImage(file: string): Uf2Block[] {
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    throw new InputError(`cannot read the image ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot read the image ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
     return parseUf2(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
-    if (e instanceof Uf2Error) throw new InputError(`${file}: ${e.message} (build one with: ioport firmware --board pico)`);
+    if (e instanceof Uf2Error) throw new UsageError(`${file}: ${e.message} (build one with: ioport firmware --board pico)`);
     throw e;
   }
 }
@@ -191,7 +189,7 @@ function checkOutput(file: string | null): void {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, "", { flag: "a" });
   } catch (e) {
-    throw new InputError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
@@ -206,35 +204,25 @@ export interface EmuRunResult {
   profile: ProfileReport | null;
 }
 
-export async function emu(args: string[]): Promise<number> {
-  let o: Options;
-  let image: Uf2Block[];
-  let bootrom: Uint32Array;
+/** `ioport emu` (tools/lib/command.ts: usage errors and unreadable inputs are thrown as UsageError, exit 2). */
+export async function run(args: string[]): Promise<number> {
   let symbols = null;
+  const o = options(args);
+  const image = readImage(o.image);
+  let bootrom: Uint32Array;
   try {
-    o = options(args);
-    image = readImage(o.image);
     bootrom = readBootrom(o.bootrom);
     if (o.profile !== null) symbols = readSymbols(o.profile);
-    for (const f of [o.json, o.record, o.svg]) checkOutput(f);
   } catch (e) {
-    if (e instanceof UsageError) {
-      if (e.message !== "") process.stderr.write(`ioport emu: ${e.message}\n\n`);
-      (e.message === "" ? process.stdout : process.stderr).write(EMU_USAGE);
-      return e.message === "" ? 0 : 2;
-    }
-    if (e instanceof InputError || e instanceof BootromError || e instanceof ScenarioError || e instanceof ProfileError) {
-      process.stderr.write(`ioport emu: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof BootromError || e instanceof ProfileError) throw new UsageError(e.message);
     throw e;
   }
+  for (const f of [o.json, o.record, o.svg]) checkOutput(f);
   const pico = new EmulatedPico({ bootrom, image, board: o.board, usb: o.usb });
   if (o.scenario !== null) {
     const end = stimulusEnd(o.scenario, (port) => pico.byteNs(port));
     if (end > o.durationNs && !o.probe) {
-      process.stderr.write(`ioport emu: the stimulus runs to ${(end / 1e6).toFixed(3)} ms, past the duration (${(o.durationNs / 1e6).toFixed(3)} ms): give a longer --duration\n`);
-      return 2;
+      throw new UsageError(`the stimulus runs to ${(end / 1e6).toFixed(3)} ms, past the duration (${(o.durationNs / 1e6).toFixed(3)} ms): give a longer --duration`);
     }
     applyEmuStimulus(pico, o.scenario);
   }
@@ -309,7 +297,7 @@ async function reportProbe(o: Options, r: EmuRunResult): Promise<number> {
   writeFileSync(file, text);
   if (o.record !== null) process.stdout.write(`ioport emu: wrote ${file}\n`);
   const title = `${o.board.name}, emulated RP2040 (rp2040js), USB host ${o.usb ? "attached" : "not attached"}`;
-  const { hil } = await import("./hil.js");
+  const { run: hil } = await import("./hil.js");
   const code = await hil(["--file", file, "--title", title, ...(o.svg !== null ? ["--svg", o.svg] : [])]);
   return r.reason !== "stopped" || rec.problems.length > 0 ? 1 : code;
 }

@@ -18,12 +18,15 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { boardNames, loadBoard } from "../../host-sim/boards.js";
-import { buildFirmwareBundle } from "../firmware-build.js";
+import { bundlePath, buildFirmwareBundle } from "../firmware-build.js";
+import { parseArgs } from "../lib/args.js";
+import { bare, RunError, UsageError } from "../lib/command.js";
+import { checkOutput } from "../lib/output.js";
 
 const GETTING_STARTED =
   "the Moddable SDK Getting Started guide (\"Moddable SDK - Getting Started\" in the SDK's documentation/ folder, also on the Moddable website)";
 
-const USAGE = `usage: ioport firmware --board <name> [--app main|irq-latency] [--modes a,b,c,d] [--flash] [--debug] [--bundle-only]
+export const usage = `usage: ioport firmware --board <name> [--app main|irq-latency] [--modes a,b,c,d] [--flash] [--debug] [--bundle-only]
 
 Builds the demo firmware for a board with the Moddable SDK (mcconfig).
   --board <name>   ${boardNames().join(", ")}
@@ -31,7 +34,11 @@ Builds the demo firmware for a board with the Moddable SDK (mcconfig).
   --modes a,b,c,d  the probe's modes, in order (--app irq-latency; default all four)
   --flash          also deploy it to the board (mcconfig -t all)
   --debug          a debug build (mcconfig -d), for xsbug
-  --bundle-only    only write build/firmware/<board>/main.js (no SDK needed)
+  --bundle-only    only write the bundle, build/firmware/<board>/main.js in the
+                   package's folder (no SDK needed)
+
+exit: 0 built, 1 the SDK is missing or the bundle or mcconfig failed,
+      2 a bad option or board
 `;
 
 interface Options {
@@ -43,32 +50,24 @@ interface Options {
   modes: string[] | null;
 }
 
-function parse(args: string[]): Options | string {
-  const o: Options = { board: "", app: "main", flash: false, debug: false, bundleOnly: false, modes: null };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--board") o.board = args[++i] ?? "";
-    else if (a?.startsWith("--board=")) o.board = a.slice(8);
-    else if (a === "--app") {
-      const v = args[++i];
-      if (v !== "main" && v !== "irq-latency") return `ioport firmware: --app must be main or irq-latency, got "${v ?? ""}"`;
-      o.app = v;
-    } else if (a === "--modes" || a?.startsWith("--modes=")) {
-      const v = a === "--modes" ? (args[++i] ?? "") : a.slice(8);
-      const ms = v.split(",");
-      if (!ms.every((m) => ["a", "b", "c", "d"].includes(m)) || new Set(ms).size !== ms.length) {
-        return `ioport firmware: --modes takes distinct modes among a, b, c, d separated by commas, got "${v}"`;
-      }
-      o.modes = ms;
-    } else if (a === "--flash") o.flash = true;
-    else if (a === "--debug" || a === "-d") o.debug = true;
-    else if (a === "--bundle-only") o.bundleOnly = true;
-    else if (a === "--help" || a === "-h") return "";
-    else return `ioport firmware: unknown option "${a}"`;
+function parse(args: string[]): Options {
+  const p = parseArgs(args, ["board", "app", "modes"], ["flash", "debug", "bundle-only"]);
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
+  const board = p.values.get("board");
+  if (board === undefined || board === "") throw new UsageError(`--board <name> is required (boards: ${boardNames().join(", ")})`);
+  if (!boardNames().includes(board)) throw new UsageError(`unknown board "${board}" (boards: ${boardNames().join(", ")})`);
+  const app = p.values.get("app") ?? "main";
+  if (app !== "main" && app !== "irq-latency") throw new UsageError(`--app must be main or irq-latency, got "${app}"`);
+  const m = p.values.get("modes");
+  let modes: string[] | null = null;
+  if (m !== undefined) {
+    if (app !== "irq-latency") throw new UsageError("--modes is for --app irq-latency (the probe's modes)");
+    modes = m.split(",");
+    if (!modes.every((x) => ["a", "b", "c", "d"].includes(x)) || new Set(modes).size !== modes.length) {
+      throw new UsageError(`--modes takes distinct modes among a, b, c, d separated by commas, got "${m}"`);
+    }
   }
-  if (o.board === "") return "ioport firmware: --board <name> is required";
-  if (o.modes !== null && o.app !== "irq-latency") return "ioport firmware: --modes is for --app irq-latency (the probe's modes)";
-  return o;
+  return { board, app, flash: p.flags.has("flash"), debug: p.flags.has("debug"), bundleOnly: p.flags.has("bundle-only"), modes };
 }
 
 /** The first `name` on PATH that is an executable file, or null. */
@@ -113,25 +112,18 @@ export function packageRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 }
 
-export async function firmware(args: string[], root = packageRoot()): Promise<number> {
+export async function run(args: string[], root = packageRoot()): Promise<number> {
   const o = parse(args);
-  if (typeof o === "string") {
-    if (o !== "") process.stderr.write(`${o}\n\n`);
-    (o === "" ? process.stdout : process.stderr).write(USAGE);
-    return o === "" ? 0 : 2;
-  }
   let board;
   try {
     board = loadBoard(o.board);
   } catch (e) {
-    process.stderr.write(`ioport firmware: ${(e as Error).message.replace(/^ioport: /, "")}\n`);
-    return 2;
+    throw new UsageError(bare(e));
   }
   if (!o.bundleOnly) {
     const problem = sdkProblem();
     if (problem !== null) {
-      process.stderr.write(`ioport firmware: the Moddable SDK is needed to build firmware for ${board.name}.\n${problem}\n`);
-      return 1;
+      throw new RunError(`the Moddable SDK is needed to build firmware for ${board.name}. ${problem}`);
     }
   }
   if (!board.moddable.io) {
@@ -139,26 +131,25 @@ export async function firmware(args: string[], root = packageRoot()): Promise<nu
       `ioport firmware: note: ${board.name} targets -p ${board.moddable.platform}, which has no ECMA-419 IO: this builds as a compile check and will not run there.\n`,
     );
   }
+  checkOutput("the bundle", bundlePath(root, board.name, o.app));
   let bundle: string;
   try {
     bundle = await buildFirmwareBundle(root, board.name, o.app, o.modes !== null ? { probeModes: o.modes } : {});
   } catch (e) {
-    process.stderr.write(`ioport firmware: bundling firmware/${o.app} for ${board.name} failed:\n${(e as Error).message}\n`);
-    return 1;
+    throw new RunError(`bundling firmware/${o.app} for ${board.name} failed:\n${(e as Error).message}`);
   }
-  process.stdout.write(`ioport firmware: bundled ${bundle}\n`);
+  process.stdout.write(`ioport firmware: wrote ${bundle}\n`);
   if (o.bundleOnly) return 0;
   const args2 = mcconfigArgs(board.moddable.platform, o);
   process.stdout.write(`ioport firmware: (cd ${root} && mcconfig ${args2.join(" ")})\n`);
   mkdirSync(join(root, "build", "moddable"), { recursive: true }); // mcconfig -o wants an existing directory
   const r = spawnSync("mcconfig", args2, { cwd: root, stdio: "inherit", env: process.env });
   if (r.error) {
-    process.stderr.write(`ioport firmware: could not run mcconfig: ${r.error.message}\n`);
-    return 1;
+    throw new RunError(`could not run mcconfig: ${r.error.message}`);
   }
   if (r.status !== 0) {
-    process.stderr.write(`ioport firmware: mcconfig failed (exit ${String(r.status ?? r.signal)})\n`);
-    return 1;
+    throw new RunError(`mcconfig failed (exit ${String(r.status ?? r.signal)})`);
   }
+  process.stdout.write(`ioport firmware: mcconfig wrote its build under ${join(root, "build", "moddable")}\n`);
   return 0;
 }

@@ -6,22 +6,27 @@
  * simulator (`--sim`) — and reports per-mode statistics, the overheads
  * against the raw ECMA-419 callback, terminal histograms, JSON, SVG and HTML.
  *
- * Exit codes: 0 a complete, clean run; 1 statistics shown but the stream was
+ * Exit codes (tools/lib/command.ts): 0 a complete, clean run; 1 statistics shown but the stream was
  * incomplete or damaged (or had no samples at all); 2 usage errors, an
  * unreadable source, a stream in another format version, or recordings that
  * cannot be merged (a mode twice, different boards or clocks).
  */
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { MODE_NAMES, type ModeName } from "../../firmware/irq-latency/probe.js";
+import { boardNames } from "../../host-sim/boards.js";
+import { UsageError } from "../lib/command.js";
+import { checkOutput, writeOutput } from "../lib/output.js";
 import { HilParser, HilVersionError, type HilRun } from "../hil/format.js";
 import { HilMergeError, mergeRuns, type HilPart } from "../hil/merge.js";
 import { buildReport, renderHistograms, renderTable, bar } from "../hil/report.js";
 import { NoModelError, runSimProbe } from "../hil/sim.js";
 import { renderHtml, renderSvg } from "../hil/svg.js";
 
-const USAGE = `usage: ioport hil (--sim | --port PATH | --file FILE... | -) [options]
+/** At most this many samples per mode in the simulator: a few seconds of wall time each. */
+const MAX_SIM_SAMPLES = 100_000;
+
+export const usage = `usage: ioport hil (--sim | --port PATH | --file FILE... | -) [options]
 
 sources (one):
   --sim                 run the probe in the simulator on the board's latency model
@@ -33,9 +38,9 @@ sources (one):
 
 options:
   --board NAME          simulated board (--sim): one with a measured cost model (pico; default)
-  --samples N           samples per mode (--sim; default 1000)
+  --samples N           samples per mode (--sim; 1 to ${MAX_SIM_SAMPLES}, default 1000)
   --seed N              PRNG seed (--sim; default 1)
-  --modes a,b,c,d       modes to run (--sim; default a,b,c,d)
+  --modes a,b,c,d       modes to run (--sim; default ${MODE_NAMES.join(",")})
   --baud N              serial baud rate (--port; default 115200)
   --timeout S           give up after S seconds without a line (--port, stdin; default: never)
   --record FILE         also save the raw lines read (one source only)
@@ -69,8 +74,6 @@ interface Options {
   histogram: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseArgs(args: string[]): Options {
   const o: Options = {
     sim: false,
@@ -97,9 +100,11 @@ function parseArgs(args: string[]): Options {
       if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
-    const int = (min: number): number => {
+    const int = (min: number, max = Number.MAX_SAFE_INTEGER): number => {
       const v = value();
-      if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${a} needs an integer >= ${min}, got "${v}"`);
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+        throw new UsageError(`${a} needs an integer ${max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`}, got "${v}"`);
+      }
       return Number(v);
     };
     switch (a) {
@@ -120,7 +125,7 @@ function parseArgs(args: string[]): Options {
         boardGiven = true;
         break;
       case "--samples":
-        o.samples = int(1);
+        o.samples = int(1, MAX_SIM_SAMPLES);
         break;
       case "--seed":
         o.seed = int(0);
@@ -128,7 +133,7 @@ function parseArgs(args: string[]): Options {
       case "--modes": {
         const ms = value().split(",");
         if (ms.length === 0 || !ms.every((m) => (MODE_NAMES as readonly string[]).includes(m)) || new Set(ms).size !== ms.length) {
-          throw new UsageError(`--modes takes distinct modes among a, b, c separated by commas, got "${ms.join(",")}"`);
+          throw new UsageError(`--modes takes distinct modes among ${MODE_NAMES.join(", ")} separated by commas, got "${ms.join(",")}"`);
         }
         o.modes = ms as ModeName[];
         break;
@@ -157,9 +162,6 @@ function parseArgs(args: string[]): Options {
       case "--no-histogram":
         o.histogram = false;
         break;
-      case "-h":
-      case "--help":
-        throw new UsageError("");
       default:
         throw new UsageError(`unknown option "${a}"`);
     }
@@ -175,6 +177,10 @@ function parseArgs(args: string[]): Options {
     );
   }
   if (!o.sim && (boardGiven || o.modes !== null)) throw new UsageError("--board and --modes are for --sim: a board's stream names its own board and modes");
+  if (o.sim && !boardNames().includes(o.board)) throw new UsageError(`unknown board "${o.board}"; known boards: ${boardNames().join(", ")}`);
+  for (const [flag, path] of [["--record", o.record], ["--json", o.json], ["--svg", o.svg], ["--html", o.html]] as const) {
+    if (path !== null) checkOutput(flag, path);
+  }
   return o;
 }
 
@@ -215,9 +221,10 @@ class Progress {
   }
 }
 
-function writeOut(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, text);
+/** Writes an output (its path checked before the run) and says so on stderr (stdout carries the report). */
+function writeOut(what: string, path: string, text: string): void {
+  writeOutput(path, text);
+  process.stderr.write(`ioport hil: wrote ${what} ${path}\n`);
 }
 
 /** Feeds lines from a readable stream until EOF, the end line (`stopAtEnd`), or `timeoutS` of silence. */
@@ -323,18 +330,8 @@ function reportUnknown(run: HilRun, prefix: string): void {
   );
 }
 
-export async function hil(args: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseArgs(args);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      if (e.message) process.stderr.write(`ioport hil: ${e.message}\n\n`);
-      (e.message ? process.stderr : process.stdout).write(USAGE);
-      return e.message ? 2 : 0;
-    }
-    throw e;
-  }
+export async function run(args: string[]): Promise<number> {
+  const o = parseArgs(args);
   const parser = new HilParser();
   const progress = new Progress();
   const record: string[] | null = o.record ? [] : null;
@@ -379,18 +376,11 @@ export async function hil(args: string[]): Promise<number> {
       process.stderr.write(`ioport hil: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof NoModelError) {
-      process.stderr.write(`ioport hil: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof Error && o.sim && /unknown board/.test(e.message)) {
-      process.stderr.write(`${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof NoModelError) throw new UsageError(e.message);
     throw e;
   }
   progress.end();
-  if (record && o.record) writeOut(o.record, record.join("\n") + "\n");
+  if (record && o.record) writeOut("the raw lines to", o.record, record.join("\n") + "\n");
   if (note) process.stderr.write(`ioport hil: ${note}\n`);
   let run: HilRun;
   try {
@@ -415,9 +405,9 @@ export async function hil(args: string[]): Promise<number> {
   if (run.problems.length > shown.length) {
     process.stderr.write(`ioport hil: ... and ${run.problems.length - shown.length} more problem(s)${o.json ? ` (all in ${o.json})` : " (--json lists them all)"}\n`);
   }
-  if (o.json) writeOut(o.json, JSON.stringify(report, null, 2) + "\n");
-  if (o.svg && anySamples) writeOut(o.svg, renderSvg(report, o.title ?? undefined));
-  if (o.html && anySamples) writeOut(o.html, renderHtml(report, o.title ?? undefined));
+  if (o.json) writeOut("the JSON report to", o.json, JSON.stringify(report, null, 2) + "\n");
+  if (o.svg && anySamples) writeOut("the plot to", o.svg, renderSvg(report, o.title ?? undefined));
+  if (o.html && anySamples) writeOut("the HTML page to", o.html, renderHtml(report, o.title ?? undefined));
   if (!anySamples) {
     process.stderr.write(`ioport hil: no samples in ${source} (${run.lines} lines read): nothing to analyse${o.svg || o.html ? "; no plot written" : ""}\n`);
     return 1;

@@ -4,29 +4,38 @@
  * lines, and a summary of syscalls, completions and errors per task.
  * Writes a Perfetto trace (--trace) and a VCD waveform file (--vcd).
  * Exit code 1 when a task threw (or an io_wait_cb callback did), 2 for a bad
- * command line or scenario.
+ * command line or scenario (tools/lib/command.ts). Output paths are checked
+ * before the run starts.
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, extname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, extname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KernelTracer } from "../../core/trace.js";
 import { runScenario, type ScenarioResult } from "../../host-sim/scenario/run.js";
-import { ScenarioError, validateScenario, type Scenario, type TaskFn } from "../../host-sim/scenario/schema.js";
+import { MAX_DURATION_NS, ScenarioError, validateScenario, type Scenario, type TaskFn } from "../../host-sim/scenario/schema.js";
 import type { Simulator } from "../../host-sim/simulator.js";
 import { FanoutTracer } from "../../host-sim/trace/fanout.js";
 import { PerfettoTrace } from "../../host-sim/trace/perfetto.js";
 import { SummaryTracer, type TaskSummary } from "../../host-sim/trace/summary.js";
 import { VcdRecorder } from "../../host-sim/trace/vcd.js";
-import { intOption, parseArgs, UsageError } from "../lib/args.js";
+import { intOption, parseArgs } from "../lib/args.js";
+import { bare, UsageError } from "../lib/command.js";
+import { checkOutput, writeOutput } from "../lib/output.js";
 import { fmtNs, Progress } from "../lib/progress.js";
 
-export const SIM_USAGE = `usage: ioport sim <scenario.json|.js|.ts> [--seed N] [--trace out.json] [--vcd out.vcd] [--quiet] [--json]
+export const usage = `usage: ioport sim <scenario.json|.js|.ts> [--seed N] [--trace out.json] [--vcd out.vcd] [--quiet] [--json]
+
+Runs a scenario on the simulated board and prints the tasks' log lines and a
+summary per task. A scenario runs at most ${MAX_DURATION_NS / 1e9} s of virtual time.
 
   --seed N      PRNG seed (default: the scenario's "seed", else 1)
   --trace F     write a Perfetto trace (open it at https://ui.perfetto.dev)
   --vcd F       write a VCD waveform file of the GPIO pins and UART lines (GTKWave)
   --quiet       no progress line and no task log lines
   --json        print the summary as JSON on stdout
+
+exit: 0 every task ran cleanly, 1 a task or an io_wait_cb callback threw or an
+      output could not be written, 2 a bad option or scenario
 `;
 
 async function importModule(file: string): Promise<Record<string, unknown>> {
@@ -67,6 +76,8 @@ export async function loadScenario(file: string): Promise<{ scenario: Scenario; 
   let scenario: Scenario;
   try {
     scenario = validateScenario(raw, isModule);
+    // an unnamed scenario is called after its file (not "scenario scenario")
+    if ((raw as { name?: unknown }).name === undefined) scenario.name = basename(file, extname(file));
   } catch (e) {
     if (e instanceof ScenarioError) throw new ScenarioError(`${file}: ${e.message}`);
     throw e;
@@ -108,38 +119,24 @@ function deviceStats(sim: Simulator) {
   };
 }
 
-export async function sim(args: string[]): Promise<number> {
-  let file: string, seed: number | undefined, tracePath: string | undefined, vcdPath: string | undefined, quiet: boolean, json: boolean;
-  try {
-    const p = parseArgs(args, ["seed", "trace", "vcd"], ["quiet", "json", "help"]);
-    if (p.flags.has("help")) {
-      process.stdout.write(SIM_USAGE);
-      return 0;
-    }
-    if (p.positionals.length !== 1) throw new UsageError(p.positionals.length === 0 ? "which scenario? give a scenario file" : `one scenario at a time (got ${p.positionals.join(", ")})`);
-    file = p.positionals[0] as string;
-    seed = p.values.has("seed") ? intOption(p, "seed", 1, 0, 0xffffffff) : undefined;
-    tracePath = p.values.get("trace");
-    vcdPath = p.values.get("vcd");
-    quiet = p.flags.has("quiet");
-    json = p.flags.has("json");
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`ioport sim: ${e.message}\n\n${SIM_USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
+export async function run(args: string[]): Promise<number> {
+  const p = parseArgs(args, ["seed", "trace", "vcd"], ["quiet", "json"]);
+  if (p.positionals.length !== 1) throw new UsageError(p.positionals.length === 0 ? "which scenario? give a scenario file" : `one scenario at a time (got ${p.positionals.join(", ")})`);
+  const file = p.positionals[0] as string;
+  const seed = p.values.has("seed") ? intOption(p, "seed", 1, 0, 0xffffffff) : undefined;
+  const tracePath = p.values.get("trace");
+  const vcdPath = p.values.get("vcd");
+  const quiet = p.flags.has("quiet");
+  const json = p.flags.has("json");
   let loaded: Awaited<ReturnType<typeof loadScenario>>;
   try {
     loaded = await loadScenario(file);
   } catch (e) {
-    if (e instanceof ScenarioError) {
-      process.stderr.write(`ioport sim: ${e.message}\n`);
-      return 2;
-    }
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
   }
+  if (tracePath !== undefined) checkOutput("--trace", tracePath);
+  if (vcdPath !== undefined) checkOutput("--vcd", vcdPath);
   const { scenario, tasks } = loaded;
   const summary = new SummaryTracer();
   let perfetto: PerfettoTrace | null = null;
@@ -175,15 +172,15 @@ export async function sim(args: string[]): Promise<number> {
     });
   } catch (e) {
     progress.done();
-    process.stderr.write(`ioport sim: ${file}: ${(e as Error).message}\n`);
-    return 2;
+    // before the first event: the scenario asks for a board, bus or UART the simulator does not have
+    throw new UsageError(`${file}: ${bare(e)}`);
   }
   progress.update(() => line(result.sim), true);
   progress.done();
   const wall = (performance.now() - t0) / 1000;
   const s = result.sim;
-  if (tracePath !== undefined && perfetto !== null) writeFileSync(tracePath, (perfetto as PerfettoTrace).toJSON());
-  if (vcdPath !== undefined && vcd !== null) writeFileSync(vcdPath, (vcd as VcdRecorder).toString());
+  if (tracePath !== undefined && perfetto !== null) writeOutput(tracePath, (perfetto as PerfettoTrace).toJSON());
+  if (vcdPath !== undefined && vcd !== null) writeOutput(vcdPath, (vcd as VcdRecorder).toString());
   const perTask = new Map<string, TaskSummary>(summary.summaries().map((x) => [x.task, x]));
   const failed = result.tasks.some((t) => t.state === "threw") || result.callbackErrors.length > 0;
   const report = {

@@ -12,7 +12,11 @@
  */
 import { createInterface } from "node:readline";
 import { startApp, type App } from "../../firmware/main/app.js";
+import { boardNames } from "../../host-sim/boards.js";
 import { Simulator } from "../../host-sim/simulator.js";
+import { intOption, parseArgs } from "../lib/args.js";
+import { RunError, UsageError } from "../lib/command.js";
+import { plural } from "../lib/plural.js";
 
 interface StartOptions {
   board: string;
@@ -22,28 +26,30 @@ interface StartOptions {
   tty: boolean;
 }
 
-const USAGE = `usage: ioport start [--board <name>] [--seed <n>] [--interactive] [--fast]
+export const usage = `usage: ioport start [--board <name>] [--seed <n>] [--interactive] [--fast]
 
-Runs the demo firmware on a simulated board (default sim-devkit) with a
-scripted stimulus and a live view, then exits 0.
+Runs the demo firmware on a simulated board with a scripted stimulus and a
+live view, then exits 0. It writes no files.
+  --board <name>  ${boardNames().join(", ")} (default sim-devkit)
+  --seed <n>      PRNG seed, 0 to 4294967295 (default 1)
   --interactive   type stdin lines into the firmware's shell instead of the script
   --fast          do not pace virtual time at wall speed on a terminal
+
+exit: 0 the demo ran, 1 the simulation failed, 2 a bad option or board
 `;
 
-function parse(args: string[]): StartOptions | string {
-  const o: StartOptions = { board: "sim-devkit", seed: 1, interactive: false, fast: false, tty: process.stdout.isTTY === true };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--board") o.board = args[++i] ?? "";
-    else if (a === "--seed") o.seed = Number(args[++i]);
-    else if (a === "--interactive") o.interactive = true;
-    else if (a === "--fast") o.fast = true;
-    else if (a === "--help" || a === "-h") return "";
-    else return `ioport start: unknown option "${a}"`;
-  }
-  if (!Number.isInteger(o.seed)) return "ioport start: --seed needs an integer";
-  if (o.board === "") return "ioport start: --board needs a board name";
-  return o;
+function parse(args: string[]): StartOptions {
+  const p = parseArgs(args, ["board", "seed"], ["interactive", "fast"]);
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
+  const board = p.values.get("board") ?? "sim-devkit";
+  if (!boardNames().includes(board)) throw new UsageError(`unknown board "${board}" (boards: ${boardNames().join(", ")})`);
+  return {
+    board,
+    seed: intOption(p, "seed", 1, 0, 0xffffffff),
+    interactive: p.flags.has("interactive"),
+    fast: p.flags.has("fast"),
+    tty: process.stdout.isTTY === true,
+  };
 }
 
 const ESC = "\x1b[";
@@ -89,7 +95,7 @@ class View {
     const led = s.led ? `${ESC}1;32m●${ESC}0m` : "○";
     const bar =
       `${ESC}7m ${app.board.name} ${ESC}0m t=${(this.sim.now / 1e9).toFixed(3)} s  LED ${led}  ` +
-      `button ${s.presses} presses/${s.buttonEdges} edges  heartbeat ${s.ticks}  loopback ${s.loopbackEdges}  ` +
+      `button ${plural(s.presses, "press", "presses")}/${plural(s.buttonEdges, "edge")}  heartbeat ${s.ticks}  loopback ${s.loopbackEdges}  ` +
       `cmds ${s.commands}  ping ${s.pongs}/${s.pings}`;
     process.stdout.write(`\r${ESC}2K${bar}`);
     this.statusShown = true;
@@ -116,20 +122,9 @@ function sleep(ms: number): Promise<void> {
 
 const MS = 1_000_000;
 
-export async function start(args: string[]): Promise<number> {
+export async function run(args: string[]): Promise<number> {
   const o = parse(args);
-  if (typeof o === "string") {
-    if (o !== "") process.stderr.write(`${o}\n\n`);
-    (o === "" ? process.stdout : process.stderr).write(USAGE);
-    return o === "" ? 0 : 2;
-  }
-  let sim: Simulator;
-  try {
-    sim = new Simulator({ board: o.board, seed: o.seed });
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    return 1;
-  }
+  const sim = new Simulator({ board: o.board, seed: o.seed });
   const board = sim.board;
   const view = new View(sim, o.tty);
   view.line(`start | demo firmware on ${board.name} (seed ${o.seed})${o.interactive ? ", interactive: type commands, end with Ctrl-D" : ""}`);
@@ -138,7 +133,7 @@ export async function start(args: string[]): Promise<number> {
     log: (m) => view.line(`log   | ${m}`),
     events: {
       led: (level) => view.line(`led   | LED ${level ? "on" : "off"} (pin ${board.led})`),
-      button: (presses, edges) => view.line(`irq   | button: ${edges} edges, ${presses} presses`),
+      button: (presses, edges) => view.line(`irq   | button: ${plural(edges, "edge")}, ${plural(presses, "press", "presses")}`),
       heartbeat: (ticks) => view.line(`timer | heartbeat ${ticks}`),
       command: (line) => view.line(`shell | command "${line}"`),
     },
@@ -217,8 +212,7 @@ export async function start(args: string[]): Promise<number> {
     flushUart();
   } catch (e) {
     view.end();
-    process.stderr.write(`ioport start: the simulation failed: ${(e as Error).stack ?? String(e)}\n`);
-    return 1;
+    throw new RunError(`the simulation failed: ${(e as Error).stack ?? String(e)}`);
   }
   const s = app.stats;
   view.line(

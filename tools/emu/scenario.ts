@@ -9,7 +9,7 @@
  */
 import { Prng } from "../../host-sim/prng.js";
 import { gpioLevels } from "../../host-sim/scenario/run.js";
-import { parseDuration, ScenarioError, validateStimulus, type Stimulus } from "../../host-sim/scenario/schema.js";
+import { lastEventNs, parseDuration, ScenarioError, validateStimulus, type Stimulus } from "../../host-sim/scenario/schema.js";
 import type { EmulatedPico } from "./pico.js";
 
 export interface EmuScenario {
@@ -49,18 +49,12 @@ export function validateEmuScenario(v: unknown): EmuScenario {
   };
 }
 
-/** The last moment any stimulus acts (ns). */
+/** The last moment any stimulus acts (ns): a UART entry's last byte starts then (typed at line rate when no pace is given). */
 export function stimulusEnd(sc: EmuScenario, byteNs: (port: number) => number): number {
   let end = 0;
   for (const s of sc.stimulus) {
-    if ("uart" in s) {
-      if ("framingError" in s) continue;
-      const n = "send" in s ? s.send.length : s.bytes.length;
-      end = Math.max(end, s.at + n * Math.max(s.pace ?? 0, byteNs(s.uart)));
-    } else if ("square" in s) end = Math.max(end, s.square.start + s.square.count * s.square.period);
-    else if ("burst" in s) end = Math.max(end, s.burst.at + s.burst.edges * (s.burst.interval + s.burst.jitter));
-    else if ("edges" in s) end = Math.max(end, ...s.edges.map((e) => e.at));
-    else end = Math.max(end, s.at);
+    const paced = "uart" in s && !("framingError" in s) && s.pace === undefined ? { ...s, pace: byteNs(s.uart) } : s;
+    end = Math.max(end, lastEventNs(paced));
   }
   return end;
 }

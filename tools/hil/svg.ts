@@ -26,6 +26,17 @@ function ticks(max: number, count: number): number[] {
   return out;
 }
 
+/** A generous average advance of a 16 px bold sans-serif character (wider glyphs, µ and digits, included). */
+const HEADING_CHAR_PX = 9.5;
+
+/** Splits `text` at spaces into at most two lines of about `max` characters (the second may run longer). */
+export function wrapText(text: string, max: number): string[] {
+  if (text.length <= max) return [text];
+  let cut = text.lastIndexOf(" ", max);
+  if (cut <= 0) cut = max;
+  return [text.slice(0, cut).trimEnd(), text.slice(cut).trimStart()];
+}
+
 export function renderSvg(r: Report, title?: string): string {
   const W = 860;
   const H = 640;
@@ -47,9 +58,11 @@ export function renderSvg(r: Report, title?: string): string {
   o.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   const where = r.source.startsWith("simulator") ? "simulated (board model)" : `clock ${r.clock ?? "?"}`;
   const heading = title ?? `Edge → user code latency · board ${r.board ?? "?"} · ${where}`;
-  o.push(`<text x="${L}" y="28" font-size="16" font-weight="600">${esc(heading)}</text>`);
+  // a long title (an --title naming the setup) wraps onto a second line rather than running off the right edge
+  const headLines = wrapText(heading, Math.floor((W - L - R) / HEADING_CHAR_PX));
+  headLines.forEach((line, i) => o.push(`<text x="${L}" y="${headLines.length > 1 ? 20 + 18 * i : 28}" font-size="16" font-weight="600">${esc(line)}</text>`));
   const sub = `${modes.map((m) => `${m.mode}: ${m.stats?.n ?? 0}`).join(", ")} samples${r.complete ? "" : " · INCOMPLETE stream (see problems)"}`;
-  o.push(`<text x="${L}" y="48" fill="#555">${esc(sub)}</text>`);
+  o.push(`<text x="${L}" y="${headLines.length > 1 ? 58 : 48}" fill="#555">${esc(sub)}</text>`);
 
   // ---- panel 1: histograms (share of each mode's samples per bin) ----
   const all: number[] = [];

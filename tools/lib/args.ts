@@ -1,20 +1,35 @@
-/** A small option parser for the CLI commands: `--name value`, `--name=value`, flags, positionals. */
+/**
+ * A small option parser for the CLI commands: `--name value`, `--name=value`,
+ * flags and positionals; `--` ends the options. An unknown option, or a
+ * short option the command does not know (`-x`), is a UsageError naming it.
+ */
+import { UsageError } from "./command.js";
+
+export { UsageError };
+
 export interface ParsedArgs {
   positionals: string[];
   values: Map<string, string>;
   flags: Set<string>;
 }
 
-export class UsageError extends Error {}
+function optionList(valued: readonly string[], flags: readonly string[]): string {
+  return [...valued, ...flags].map((o) => `--${o}`).join(", ");
+}
 
 export function parseArgs(args: string[], valued: readonly string[], flags: readonly string[]): ParsedArgs {
   const out: ParsedArgs = { positionals: [], values: new Map(), flags: new Set() };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
-    if (!a.startsWith("--")) {
+    if (a === "--") {
+      out.positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith("-") || a === "-") {
       out.positionals.push(a);
       continue;
     }
+    if (!a.startsWith("--")) throw new UsageError(`unknown option ${a} (options: ${optionList(valued, flags)})`);
     const eq = a.indexOf("=");
     const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
     if (flags.includes(name)) {
@@ -25,7 +40,7 @@ export function parseArgs(args: string[], valued: readonly string[], flags: read
       if (v === undefined) throw new UsageError(`--${name} needs a value`);
       out.values.set(name, v);
     } else {
-      throw new UsageError(`unknown option --${name} (options: ${[...valued, ...flags].map((o) => `--${o}`).join(", ")})`);
+      throw new UsageError(`unknown option --${name} (options: ${optionList(valued, flags)})`);
     }
   }
   return out;
@@ -36,6 +51,6 @@ export function intOption(p: ParsedArgs, name: string, dflt: number, min: number
   const v = p.values.get(name);
   if (v === undefined) return dflt;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${v}"`);
+  if (!/^\s*-?\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${v}"`);
   return n;
 }

@@ -260,7 +260,7 @@ async function main() {
   const control = out.alloc.find((a) => a.control);
   if (control && !(control.slotsPerOp >= 1)) throw new Error(`the meter did not see the control's allocation (${control.slotsPerOp} slots per op)`);
   out.seconds = (performance.now() - t0) / 1000;
-  const file = opts.out ?? join(root, "bench", "results", `xs${opts.full ? "-full" : ""}.json`);
+  const file = opts.out ?? join(root, "build", "bench", `xs${opts.full ? "-full" : ""}.json`); // bench/run.ts --update writes over the committed figures
   mkdirSync(dirname(resolve(file)), { recursive: true });
   writeFileSync(file, JSON.stringify(out, null, 2) + "\n");
   process.stdout.write(`${file}\n`);
