@@ -1,6 +1,7 @@
 /** drivers/moddable: the Platform for Moddable XS (ECMA-419 IO). See platform.ts. */
 export { ModdablePlatform, type ModdablePlatformOptions } from "./platform.js";
 export { DigitalGpio, type DigitalGpioOptions } from "./digital.js";
+export { CaptureGpio, type IrqCaptureClass } from "./capture.js";
 export { ModdableSerial } from "./serial.js";
 export { ModdableSpi } from "./spi.js";
 export { ModdableTimers } from "./timers.js";
