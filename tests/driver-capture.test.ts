@@ -7,7 +7,7 @@
  * and that a batch of n through `raiseBatch` completes exactly as n raises.
  */
 import { describe, expect, it } from "vitest";
-import { decodeCompletion, decodeIrqEvent, encodeSubmission, IRQ_FALLING, IRQ_RISING, IOSQE_MULTISHOT, Kernel, OP_IRQ_WAIT, type IrqSink } from "../core/index.js";
+import { decodeCompletion, decodeIrqEvent, encodeSubmission, IRQ_FALLING, IRQ_RISING, IOSQE_MULTISHOT, OP_IRQ_WAIT, type IrqSink } from "../core/index.js";
 import { CaptureGpio, DigitalGpio, ModdablePlatform, type IrqCaptureClass } from "../drivers/moddable/index.js";
 import { loadBoard, Simulator } from "../host-sim/index.js";
 import { FakePins, FakeWorld } from "./fakes/moddable.js";
