@@ -14,6 +14,7 @@ import { ioplChecksum, MODE_NAMES, type ModeName } from "../../firmware/irq-late
 export const FORMAT_VERSION = 1;
 const SAMPLE_SYNTAX = "IOPL1 S <mode> <seq> <latency_us> <edge_us> *XX";
 const GROUND_SYNTAX = "IOPL1 G <mode> <seq> <edge_ns> <latency_ns> *XX";
+const STAMP_SYNTAX = "IOPL1 I <mode> <seq> <timestamp_ns> *XX";
 
 export class HilVersionError extends Error {
   constructor(
@@ -313,37 +314,41 @@ export class HilParser {
     this.run.edges[m].push(Number(edgeT));
   }
 
-  /** `G <mode> <seq> <edge_ns> <latency_ns>`: the emulator's time of the edge of a sample read just before, and edge → user code from it. */
+  /**
+   * The common front of the annotation lines (G, I): `<mode> <seq>` and
+   * integers, for a sample read before it. Returns the mode and the numbers,
+   * or null (the problem named, the line skipped).
+   */
+  private annotation(n: number, f: string[], fields: number, syntax: string, what: string): { m: ModeName; seq: number; v: number[] } | null {
+    if (f.length !== fields || !f.slice(1).every((x) => INT.test(x))) {
+      this.problem("malformed", n, `line ${n}: expected "${syntax}"; line skipped`);
+      return null;
+    }
+    const m = this.mode(n, f[0], what);
+    if (m === null) return null;
+    const seq = Number(f[1]);
+    if (!this.seen[m].has(seq)) {
+      this.problem("malformed", n, `line ${n}: ${what} for sample ${m} ${seq}, which was not read before it; line skipped`);
+      return null;
+    }
+    return { m, seq, v: f.slice(2).map(Number) };
+  }
+
+  /** `G <mode> <seq> <edge_ns> <latency_ns>`: the emulator's time of the edge of a sample read before it, and edge → user code from it. */
   private onGround(n: number, f: string[]): void {
-    if (f.length !== 4 || !f.slice(1).every((x) => INT.test(x))) {
-      this.problem("malformed", n, `line ${n}: expected "${GROUND_SYNTAX}"; line skipped`);
-      return;
-    }
-    const m = this.mode(n, f[0], "ground-truth");
-    if (m === null) return;
-    if (!this.seen[m].has(Number(f[1]))) {
-      this.problem("malformed", n, `line ${n}: ground truth for sample ${m} ${f[1]}, which was not read before it; line skipped`);
-      return;
-    }
-    this.run.ground[m].push(Number(f[3]) / 1000);
-    this.edgeNs[m].set(Number(f[1]), Number(f[2]));
-    this.pairStamp(m, Number(f[1]));
+    const a = this.annotation(n, f, 4, GROUND_SYNTAX, "ground truth");
+    if (a === null) return;
+    this.run.ground[a.m].push((a.v[1] as number) / 1000);
+    this.edgeNs[a.m].set(a.seq, a.v[0] as number);
+    this.pairStamp(a.m, a.seq);
   }
 
   /** `I <mode> <seq> <timestamp_ns>`: the IrqEvent's timestamp of a sample read before it. */
   private onStamp(n: number, f: string[]): void {
-    if (f.length !== 3 || !f.slice(1).every((x) => INT.test(x))) {
-      this.problem("malformed", n, `line ${n}: expected "IOPL1 I <mode> <seq> <timestamp_ns> *XX"; line skipped`);
-      return;
-    }
-    const m = this.mode(n, f[0], "timestamp");
-    if (m === null) return;
-    if (!this.seen[m].has(Number(f[1]))) {
-      this.problem("malformed", n, `line ${n}: a timestamp for sample ${m} ${f[1]}, which was not read before it; line skipped`);
-      return;
-    }
-    this.stampNs[m].set(Number(f[1]), Number(f[2]));
-    this.pairStamp(m, Number(f[1]));
+    const a = this.annotation(n, f, 3, STAMP_SYNTAX, "a timestamp");
+    if (a === null) return;
+    this.stampNs[a.m].set(a.seq, a.v[0] as number);
+    this.pairStamp(a.m, a.seq);
   }
 
   private pairStamp(m: ModeName, seq: number): void {
