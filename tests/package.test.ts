@@ -125,6 +125,16 @@ describe("the packed package installed into an empty project", () => {
     expect(readFileSync(bundle, "utf8")).toMatch(/export \{ main as default \};/);
   });
 
+  it("ioport emu: its help, and a missing bootrom refused in one line (rp2040js installed with the package)", () => {
+    const h = ioport("emu", "--help");
+    expect(h.status).toBe(0);
+    expect(h.stdout).toMatch(/^usage: ioport emu <image\.uf2>/);
+    expect(existsSync(join(project, "node_modules", "rp2040js", "package.json"))).toBe(true);
+    const r = ioport("emu", "x.uf2", "--bootrom", "missing.bin");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^ioport emu: cannot read the image x\.uf2: ENOENT/);
+  });
+
   it("ioport dst --seeds 5 passes", () => {
     const r = ioport("dst", "--seeds", "5", "--quiet");
     expect(r.status).toBe(0);
