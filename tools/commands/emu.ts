@@ -11,9 +11,9 @@
  * (a probe run without its end line, a `--until` text that never came);
  * 2 usage errors and unreadable inputs (image, bootrom, scenario, ELF).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { boardNames, loadBoard } from "../../host-sim/boards.js";
 import { ScenarioError } from "../../host-sim/scenario/schema.js";
 import type { BoardSpec } from "../../core/board.js";
@@ -23,7 +23,8 @@ import { EmulatedPico, type ConsoleName } from "../emu/pico.js";
 import { PcProfiler, ProfileError, readSymbols, renderProfile, type ProfileReport } from "../emu/profile.js";
 import { applyEmuStimulus, stimulusEnd, validateEmuScenario, type EmuScenario } from "../emu/scenario.js";
 import { parseUf2, Uf2Error, type Uf2Block } from "../emu/uf2.js";
-import { parseArgs, type ParsedArgs } from "../lib/args.js";
+import { intOption, parseArgs, type ParsedArgs } from "../lib/args.js";
+import { checkOutput, writeOutput } from "../lib/output.js";
 import { UsageError } from "../lib/command.js";
 import { parseDuration } from "../../host-sim/scenario/schema.js";
 
@@ -116,8 +117,8 @@ function options(args: string[]): Options {
   if (!probe && (p.values.has("record") || p.values.has("svg"))) throw new UsageError("--record and --svg are for --probe");
   if (!p.values.has("profile") && (p.values.has("sample-ns") || p.values.has("window-us"))) throw new UsageError("--sample-ns and --window-us are for --profile");
   if (p.values.has("window-us") && !probe) throw new UsageError("--window-us is for --profile with --probe (it profiles the time after each probe edge)");
-  const sampleNs = int(p, "sample-ns", 1000, 8, 1e9);
-  const windowUs = p.values.has("window-us") ? int(p, "window-us", 0, 1, 1e7) : null;
+  const sampleNs = intOption(p, "sample-ns", 1000, 8, 1e9);
+  const windowUs = p.values.has("window-us") ? intOption(p, "window-us", 0, 1, 1e7) : null;
   return {
     image: p.positionals[0] as string,
     bootrom,
@@ -136,14 +137,6 @@ function options(args: string[]): Options {
     sampleNs,
     windowUs,
   };
-}
-
-function int(p: ParsedArgs, name: string, dflt: number, min: number, max: number): number {
-  const v = p.values.get(name);
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got "${v}"`);
-  return n;
 }
 
 function readScenario(file: string): EmuScenario {
@@ -182,17 +175,6 @@ function readImage(file: string): Uf2Block[] {
   }
 }
 
-/** Creates the folder of an output file now, so a bad path fails before the run, not after it. */
-function checkOutput(file: string | null): void {
-  if (file === null) return;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, "", { flag: "a" });
-  } catch (e) {
-    throw new UsageError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
 function ms(ns: number): string {
   return (ns / 1e6).toFixed(3).padStart(10);
 }
@@ -217,7 +199,9 @@ export async function run(args: string[]): Promise<number> {
     if (e instanceof BootromError || e instanceof ProfileError) throw new UsageError(e.message);
     throw e;
   }
-  for (const f of [o.json, o.record, o.svg]) checkOutput(f);
+  if (o.json !== null) checkOutput("--json", o.json);
+  if (o.record !== null) checkOutput("--record", o.record);
+  if (o.svg !== null) checkOutput("--svg", o.svg);
   const pico = new EmulatedPico({ bootrom, image, board: o.board, usb: o.usb });
   if (o.scenario !== null) {
     const end = stimulusEnd(o.scenario, (port) => pico.byteNs(port));
@@ -268,7 +252,7 @@ function writeJson(o: Options, r: EmuRunResult, extra: Record<string, unknown>):
     ...extra,
     ...(r.profile !== null ? { profile: r.profile } : {}),
   };
-  writeFileSync(o.json, JSON.stringify(doc, null, 1) + "\n");
+  writeOutput(o.json, JSON.stringify(doc, null, 1) + "\n");
   process.stdout.write(`ioport emu: wrote ${o.json}\n`);
 }
 
