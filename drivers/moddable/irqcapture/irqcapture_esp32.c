@@ -1,8 +1,10 @@
 /*
- * ioport/irqcapture on ESP32 (ESP-IDF 5.x): GPIO edges counted and
- * timestamped in the interrupt handler. Written against ESP-IDF's documented
- * GPIO and esp_timer APIs; not built in this repository's CI (no ESP-IDF
- * toolchain there: docs/chip.md says what was checked).
+ * ioport/irqcapture on ESP32 (ESP-IDF v6.0, which Moddable SDK 8.2.3
+ * expects; also v5.5): GPIO edges counted and timestamped in the interrupt
+ * handler. Written against ESP-IDF's documented GPIO and esp_timer APIs.
+ * No ESP-IDF toolchain was at hand: it was compiled with -fsyntax-only
+ * against the real ESP-IDF and Moddable headers, never built or run
+ * (docs/chip.md).
  *
  * What runs where:
  * - ISR (gpio_isr_handler_add, IRAM): reads esp_timer_get_time() first, then
