@@ -9,6 +9,17 @@
  *   order), settling promise continuations between events;
  * - `run(fn)` runs `fn` with time jumping to the next event whenever
  *   everything is blocked, and rejects on deadlock.
+ *
+ * Cost follows the events that matter. Promise continuations can only be
+ * queued by code that ran: a stimulus (`at`/`after`), or user code the
+ * kernel called or a promise it resolved (`Kernel.userCalls`). Device
+ * models and platform timers are interrupt-context code that calls no user
+ * code (core/platform.ts), so after an event that ran neither, the settle
+ * (a macrotask turn) is skipped: nothing could run in it. And the UART
+ * models compute byte times instead of queueing an event per byte
+ * (devices/uart.ts). Option `eager: true` keeps the reference behaviour —
+ * a queued event per byte and a settle after every event — which must
+ * give the same results (tests/sim-lazy-eager.test.ts).
  */
 import type { PlatformDevices } from "../core/devices.js";
 import { Kernel, type KernelOptions } from "../core/kernel.js";
@@ -29,6 +40,12 @@ export interface SimulatorOptions {
   seed?: number;
   /** Kernel options (cqEntries, ...). */
   kernel?: Omit<KernelOptions, "onUserError">;
+  /**
+   * The reference models: one queued event per UART byte and a promise
+   * settle after every event (default false). Slower; the results are the
+   * same, which is what it is for (differential tests).
+   */
+  eager?: boolean;
 }
 
 export interface RunOptions {
@@ -77,8 +94,18 @@ export class Simulator {
   private readonly pinHandles: SimPin[] = [];
   private busy = false;
   private userErrors: unknown[] = [];
+  /** The reference models and stepping (SimulatorOptions.eager). */
+  readonly eager: boolean;
+  /** Stimulus thunks run so far (each may queue promise continuations). */
+  private stimuli = 0;
+  /** `stimuli + kernel.userCalls` when the last settle began. */
+  private settledAt = -1;
   private readonly setNow = (t: number): void => {
     this.platform.clock = t;
+  };
+  private readonly callStimulus = (arg: unknown): void => {
+    this.stimuli++;
+    (arg as () => void)();
   };
 
   constructor(options: SimulatorOptions = {}) {
@@ -86,6 +113,7 @@ export class Simulator {
     this.seed = options.seed ?? 1;
     this.rng = new Prng(this.seed);
     this.platform = new SimPlatform();
+    this.eager = options.eager === true;
     const b = this.board;
     const lat = b.irqLatencyNs;
     this.gpioBank = new SimGpio(
@@ -95,7 +123,7 @@ export class Simulator {
       lat ? { minNs: lat.min, maxNs: lat.max } : null,
       this.rng,
     );
-    this.uarts = b.uart.map((u) => new SimUart(this.platform, u));
+    this.uarts = b.uart.map((u) => new SimUart(this.platform, u, this.eager ? null : this.platform.events));
     this.spis = b.spi.map((sp) => new SimSpi(this.platform, sp));
     this.platform.devices = { gpio: this.gpioBank, timers: b.timers, serial: this.uarts, spi: this.spis };
     this.kernel = new Kernel(this.platform, {
@@ -144,7 +172,7 @@ export class Simulator {
 
   /** Schedules `fn` at virtual time `atNs` (a stimulus); returns a handle. */
   at(atNs: number | bigint, fn: () => void): number {
-    return this.platform.schedule(toNs(atNs, "at(time)"), callThunk, fn);
+    return this.platform.schedule(toNs(atNs, "at(time)"), this.callStimulus, fn);
   }
 
   /** Schedules `fn` `delayNs` from now. */
@@ -160,8 +188,10 @@ export class Simulator {
       await settle();
       this.throwUserErrors();
       while (this.platform.events.runNext(end, this.setNow)) {
-        await settle();
-        this.throwUserErrors();
+        if (this.mayHaveContinuations()) {
+          await settle();
+          this.throwUserErrors();
+        }
       }
       this.platform.clock = end;
       await settle();
@@ -211,16 +241,28 @@ export class Simulator {
           throw new Error(`ioport: Simulator.run timed out: the function had not settled after ${String(options.timeoutNs)} ns of virtual time`);
         }
         this.platform.events.runNext(next, this.setNow);
-        await settle();
+        if (this.mayHaveContinuations()) await settle();
       }
       // every event due at the instant fn settled
-      while (this.platform.events.runNext(this.platform.clock, this.setNow)) await settle();
+      while (this.platform.events.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await settle();
       this.throwUserErrors();
       if (failed) throw error;
       return value as T;
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Whether a settle could run anything: code that may queue promise
+   * continuations (a stimulus, user code the kernel called) ran since the
+   * last one began. Always true in eager mode. Marks the settle begun.
+   */
+  private mayHaveContinuations(): boolean {
+    const mark = this.stimuli + this.kernel.userCalls;
+    if (!this.eager && mark === this.settledAt) return false;
+    this.settledAt = mark;
+    return true;
   }
 
   private enter(what: string): void {
@@ -265,6 +307,3 @@ export class SimPin {
   }
 }
 
-function callThunk(arg: unknown): void {
-  (arg as () => void)();
-}

@@ -86,6 +86,8 @@ export interface DstOptions {
   tracer?: (sim: Simulator) => KernelTracer;
   /** Stop collecting after this many failures (default 5). */
   maxFailures?: number;
+  /** Run on the simulator's reference (eager) models and stepping (SimulatorOptions.eager). */
+  eager?: boolean;
 }
 
 export interface DstStats {
@@ -269,7 +271,7 @@ class DstRun {
     readonly seed: number,
     options: DstOptions,
   ) {
-    this.sim = new Simulator({ board: options.board ?? "sim-devkit", seed });
+    this.sim = new Simulator({ board: options.board ?? "sim-devkit", seed, eager: options.eager === true });
     this.rng = new Prng((seed ^ 0x5eed5eed) >>> 0);
     this.steps = options.steps ?? 200;
     this.maxFailures = options.maxFailures ?? 5;
