@@ -134,6 +134,35 @@ export class EventQueue {
     return true;
   }
 
+  /** The next heap event (not a source's), or null: for a stepper that batches it (Simulator). */
+  peekEvent(): SimEvent | null {
+    this.dropCancelled();
+    return this.size > 0 ? (this.heap[0] as SimEvent) : null;
+  }
+
+  /** The handle `push` returned for `ev` (live or not). */
+  handleOf(ev: SimEvent): number {
+    return ev.gen * SLOTS + ev.slot + 1;
+  }
+
+  /**
+   * A lower bound on the time of every live event other than the heap's
+   * top: the top's children (the second-earliest heap event is one of them;
+   * a cancelled one only lowers the bound) and the sources. Infinity if none.
+   */
+  timeAfterTop(): number {
+    let t = Infinity;
+    const heap = this.heap;
+    if (this.size > 1) t = (heap[1] as SimEvent).time;
+    if (this.size > 2 && (heap[2] as SimEvent).time < t) t = (heap[2] as SimEvent).time;
+    const src = this.sources;
+    for (let i = 0; i < src.length; i++) {
+      const st = (src[i] as EventSource).nextTime;
+      if (st < t) t = st;
+    }
+    return t;
+  }
+
   /** The live record `handle` names, or null (fired, cancelled, reused, never issued). */
   private lookup(handle: number): SimEvent | null {
     if (!Number.isInteger(handle) || handle < 1) return null;

@@ -17,12 +17,16 @@
  * code (core/platform.ts), so after an event that ran neither, the settle
  * (a macrotask turn) is skipped: nothing could run in it. And the UART
  * models compute byte times instead of queueing an event per byte
- * (devices/uart.ts). Option `eager: true` keeps the reference behaviour —
+ * (devices/uart.ts). The ticks of a periodic timer line nobody is armed on,
+ * with no kernel tracer watching, until the next other event are one event
+ * (batchTicks). Option `eager: true` keeps the reference behaviour —
  * a queued event per byte and a settle after every event — which must
  * give the same results (tests/sim-lazy-eager.test.ts).
  */
 import type { PlatformDevices } from "../core/devices.js";
+import { IRQ_ONESHOT } from "../core/constants.js";
 import { Kernel, type KernelOptions } from "../core/kernel.js";
+import { IrqLine } from "../core/objects/irq.js";
 import type { Platform, TimerCallback } from "../core/platform.js";
 import type { SpawnOptions, Task } from "../core/task.js";
 import { loadBoard, type BoardSpec } from "./boards.js";
@@ -31,7 +35,7 @@ import { SimSpi } from "./devices/spi.js";
 import { SimUart } from "./devices/uart.js";
 import { EventQueue } from "./event-queue.js";
 import { Prng } from "./prng.js";
-import { settle } from "./settle.js";
+import { drain, settle } from "./settle.js";
 
 export interface SimulatorOptions {
   /** Board name (default "sim-devkit"). */
@@ -187,9 +191,9 @@ export class Simulator {
     try {
       await settle();
       this.throwUserErrors();
-      while (this.platform.events.runNext(end, this.setNow)) {
+      while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
         if (this.mayHaveContinuations()) {
-          await settle();
+          await this.between();
           this.throwUserErrors();
         }
       }
@@ -230,6 +234,7 @@ export class Simulator {
       await settle();
       while (!done) {
         this.throwUserErrors();
+        if (!this.eager) this.batchTicks(limit);
         const next = this.platform.events.peekTime();
         if (next === Infinity) {
           throw new Error(
@@ -241,10 +246,10 @@ export class Simulator {
           throw new Error(`ioport: Simulator.run timed out: the function had not settled after ${String(options.timeoutNs)} ns of virtual time`);
         }
         this.platform.events.runNext(next, this.setNow);
-        if (this.mayHaveContinuations()) await settle();
+        if (this.mayHaveContinuations()) await this.between();
       }
       // every event due at the instant fn settled
-      while (this.platform.events.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await settle();
+      while (this.platform.events.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await this.between();
       this.throwUserErrors();
       if (failed) throw error;
       return value as T;
@@ -263,6 +268,42 @@ export class Simulator {
     if (!this.eager && mark === this.settledAt) return false;
     this.settledAt = mark;
     return true;
+  }
+
+  /**
+   * When the next event is the tick of a periodic timer line with no arm
+   * queued and no kernel tracer, moves it to the line's last tick before the
+   * next other event (and not after `limit`): the kernel's timer then counts
+   * every period elapsed (core/objects/irq.ts timerFire), which for a line
+   * nobody waits on leaves exactly what the separate ticks would have —
+   * pending, first timestamp, total — and nothing can look in between, as
+   * nothing else runs. The skipped ticks still count in `events.executed`.
+   * Returns true (a loop condition).
+   */
+  private batchTicks(limit: number): boolean {
+    const q = this.platform.events;
+    const ev = q.peekEvent();
+    if (ev === null) return true;
+    const line = ev.arg;
+    if (!(line instanceof IrqLine) || !line.isTimer || line.closed || line.arms.head !== null) return true;
+    if ((line.flags & IRQ_ONESHOT) !== 0 || this.kernel.tracer !== null || line.timer !== q.handleOf(ev)) return true;
+    const period = line.periodNs;
+    // only an on-time tick (not one a fault injection delayed)
+    if (ev.time !== line.createdNs + (line.fired + 1) * period) return true;
+    let until = q.timeAfterTop() - 1;
+    if (until > limit) until = limit;
+    if (until === Infinity || until < ev.time + period) return true;
+    const last = line.createdNs + Math.floor((until - line.createdNs) / period) * period;
+    const skipped = Math.round((last - ev.time) / period);
+    if (skipped <= 0) return true;
+    q.delay(q.handleOf(ev), last - ev.time);
+    q.executed += skipped;
+    return true;
+  }
+
+  /** The settle between two events: a full macrotask turn in eager mode, else drain() (settle.ts). */
+  private between(): Promise<void> {
+    return this.eager ? settle() : drain();
   }
 
   private enter(what: string): void {
