@@ -1284,6 +1284,20 @@ function fmt(r: number): string {
   return r < 0 ? `${r} (${errnoName(r)})` : String(r);
 }
 
+/**
+ * The seeds of a campaign of `count` seeds from `from`, or of its shard
+ * `index` of `total` (1-based, for CI matrices): every total-th seed from
+ * from + index - 1, so the shards are disjoint, cover the campaign, and
+ * share its slow and fast seeds alike.
+ */
+export function campaignSeeds(from: number, count: number, shard: { index: number; total: number } | null = null): number[] {
+  const out: number[] = [];
+  const first = shard === null ? 0 : shard.index - 1;
+  const step = shard === null ? 1 : shard.total;
+  for (let k = first; k < count; k += step) out.push(from + k);
+  return out;
+}
+
 /** Runs `count` seeds from `from`; `onSeed` sees each result as it comes. */
 export async function runCampaign(
   from: number,

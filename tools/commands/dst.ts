@@ -3,19 +3,28 @@
  * campaign (host-sim/dst). Each seed is a random workload with fault
  * injection checked against invariants; a failing seed prints its failures
  * and the one-line command that reproduces it. Exit code 1 if any seed fails.
+ *
+ * `--jobs N` runs the seeds on N worker threads (tools/lib/dst-pool.ts;
+ * default: the machine's cores), `--shard i/n` only every n-th seed from the
+ * i-th (campaignSeeds). The report is in seed order whatever the jobs, so
+ * it is the same as a single-process run over the same seeds.
  */
 import { writeFileSync } from "node:fs";
-import { runSeed, type SeedResult } from "../../host-sim/dst/index.js";
+import { availableParallelism } from "node:os";
+import { campaignSeeds, runSeed, type SeedResult } from "../../host-sim/dst/index.js";
 import type { Simulator } from "../../host-sim/simulator.js";
 import { PerfettoTrace } from "../../host-sim/trace/perfetto.js";
-import { intOption, parseArgs, UsageError } from "../lib/args.js";
+import { intOption, parseArgs, UsageError, type ParsedArgs } from "../lib/args.js";
+import { runSeedsParallel } from "../lib/dst-pool.js";
 import { Progress } from "../lib/progress.js";
 
-export const DST_USAGE = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--trace out.json] [--json] [--quiet]
+export const DST_USAGE = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--jobs N] [--shard I/N] [--trace out.json] [--json] [--quiet]
 
   --seeds N     number of seeds to run (default 100)
   --from S      first seed (default 1)
   --steps K     random actions per task (default 200)
+  --jobs N      worker threads (default: the number of cores; 1 runs in this thread)
+  --shard I/N   run only shard I of N (every N-th seed from the I-th; for CI matrices)
   --trace F     write a Perfetto trace of the run (one seed only)
   --json        print the results as JSON on stdout
   --quiet       no progress line
@@ -27,10 +36,24 @@ export function reproduceCommand(seed: number, steps: number): string {
   return `npx ioport dst --seeds 1 --from ${seed}${steps === DEFAULT_STEPS ? "" : ` --steps ${steps}`}`;
 }
 
+/** `--shard I/N`: 1 <= I <= N, or null when absent. */
+function shardOption(p: ParsedArgs): { index: number; total: number } | null {
+  const v = p.values.get("shard");
+  if (v === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!(total >= 1 && total <= 1 << 20 && index >= 1 && index <= total)) {
+    throw new UsageError(`--shard must be I/N with 1 <= I <= N (shard I of N), got "${v}"`);
+  }
+  return { index, total };
+}
+
 export async function dst(args: string[]): Promise<number> {
   let seeds: number, from: number, steps: number, trace: string | undefined, json: boolean, quiet: boolean;
+  let jobs: number, shard: { index: number; total: number } | null;
   try {
-    const p = parseArgs(args, ["seeds", "from", "steps", "trace"], ["json", "quiet", "help"]);
+    const p = parseArgs(args, ["seeds", "from", "steps", "trace", "jobs", "shard"], ["json", "quiet", "help"]);
     if (p.flags.has("help")) {
       process.stdout.write(DST_USAGE);
       return 0;
@@ -39,6 +62,8 @@ export async function dst(args: string[]): Promise<number> {
     seeds = intOption(p, "seeds", 100, 1);
     from = intOption(p, "from", 1, 0, 0xffffffff);
     steps = intOption(p, "steps", DEFAULT_STEPS, 1, 100000);
+    jobs = intOption(p, "jobs", availableParallelism(), 1, 256);
+    shard = shardOption(p);
     trace = p.values.get("trace");
     json = p.flags.has("json");
     quiet = p.flags.has("quiet");
@@ -55,23 +80,36 @@ export async function dst(args: string[]): Promise<number> {
   const failed: SeedResult[] = [];
   let events = 0;
   let virtualNs = 0;
-  let done = 0;
   let perfetto: PerfettoTrace | undefined;
-  for (let seed = from; seed < from + seeds; seed++) {
-    const tracer = trace === undefined ? undefined : (sim: Simulator) => (perfetto = new PerfettoTrace(() => sim.now));
-    const r = await runSeed(seed, tracer === undefined ? { steps } : { steps, tracer });
-    done++;
+  const list = campaignSeeds(from, seeds, shard);
+  const total = list.length;
+  let arrived = 0;
+  // progress counts every result as it arrives (all workers); the report takes them in seed order
+  const arrive = (r: SeedResult): void => {
+    arrived++;
     events += r.events;
     virtualNs += r.virtualNs;
+    const el = (performance.now() - t0) / 1000;
+    progress.update(() => `dst: ${arrived}/${total} seeds, ${failed.length} failed, ${(arrived / el).toFixed(1)} seeds/s, ${events} events`, arrived === total);
+  };
+  const report = (r: SeedResult): void => {
     if (!r.ok) {
       failed.push(r);
       progress.done();
       if (!json) {
-        process.stderr.write(`seed ${seed} FAILED:\n${r.failures.map((f) => `  ${f}`).join("\n")}\n  reproduce: ${reproduceCommand(seed, steps)}\n`);
+        process.stderr.write(`seed ${r.seed} FAILED:\n${r.failures.map((f) => `  ${f}`).join("\n")}\n  reproduce: ${reproduceCommand(r.seed, steps)}\n`);
       }
     }
-    const el = (performance.now() - t0) / 1000;
-    progress.update(() => `dst: ${done}/${seeds} seeds, ${failed.length} failed, ${(done / el).toFixed(1)} seeds/s, ${events} events`, done === seeds);
+  };
+  if (jobs > 1 && total > 1 && trace === undefined) {
+    await runSeedsParallel(list, { jobs, steps }, report, arrive);
+  } else {
+    for (const seed of list) {
+      const tracer = trace === undefined ? undefined : (sim: Simulator) => (perfetto = new PerfettoTrace(() => sim.now));
+      const r = await runSeed(seed, tracer === undefined ? { steps } : { steps, tracer });
+      report(r);
+      arrive(r);
+    }
   }
   progress.done();
   const secs = (performance.now() - t0) / 1000;
@@ -79,16 +117,16 @@ export async function dst(args: string[]): Promise<number> {
   if (json) {
     process.stdout.write(
       JSON.stringify(
-        { from, seeds, steps, failed: failed.map((r) => ({ seed: r.seed, failures: r.failures, reproduce: reproduceCommand(r.seed, steps) })), seconds: secs, events, virtualNs },
+        { from, seeds, ...(shard === null ? {} : { shard: `${shard.index}/${shard.total}`, shardSeeds: total }), steps, failed: failed.map((r) => ({ seed: r.seed, failures: r.failures, reproduce: reproduceCommand(r.seed, steps) })), seconds: secs, events, virtualNs },
         null,
         2,
       ) + "\n",
     );
   } else {
-    const range = seeds === 1 ? `seed ${from}` : `seeds ${from}..${from + seeds - 1}`;
+    const range = (seeds === 1 ? `seed ${from}` : `seeds ${from}..${from + seeds - 1}`) + (shard === null ? "" : ` shard ${shard.index}/${shard.total} (${total} seeds)`);
     process.stdout.write(
-      `dst: ${range}: ${seeds - failed.length} passed, ${failed.length} failed in ${secs.toFixed(2)} s ` +
-        `(${(seeds / secs).toFixed(1)} seeds/s, ${events} events, ${(virtualNs / 1e9).toFixed(2)} s virtual)\n`,
+      `dst: ${range}: ${total - failed.length} passed, ${failed.length} failed in ${secs.toFixed(2)} s ` +
+        `(${(total / secs).toFixed(1)} seeds/s, ${events} events, ${(virtualNs / 1e9).toFixed(2)} s virtual)\n`,
     );
     if (failed.length > 0) process.stdout.write(`failing seeds: ${failed.map((r) => r.seed).join(" ")}\nreproduce the first: ${reproduceCommand(failed[0]!.seed, steps)}\n`);
   }
