@@ -11,6 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { dstJobsCases } from "./cases/dst-jobs.js";
 import { allCases } from "./cases/index.js";
 import { measureCase } from "./lib/measure.js";
 import { renderRatioSvg } from "./lib/plot.js";
@@ -29,7 +30,8 @@ const t0 = performance.now();
 
 const node: CaseResult[] = [];
 if (!xsOnly) {
-  for (const c of allCases()) {
+  // dst-jobs: worker threads, Node only (not in the XS run)
+  for (const c of [...allCases(), ...dstJobsCases()]) {
     if (only && !c.id.includes(only)) continue;
     process.stderr.write(`node: ${c.title} ...\n`);
     const t = await measureCase(c.baseline, c.variants, clock, opts);

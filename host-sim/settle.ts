@@ -39,3 +39,22 @@ export function drain(): Promise<void> {
   }
   return settle();
 }
+
+/**
+ * The drain() hop without a promise, for a stepper that runs as a chain of
+ * microtasks: returns a function that, called from a microtask, runs `cb`
+ * as a microtask once every continuation runnable now has run (a nextTick
+ * queued from a microtask runs when the microtask queue is empty; it queues
+ * `cb` through a resolved promise: Node's queueMicrotask builds an async
+ * resource per call, which costs more). Undefined where the host lacks
+ * process.nextTick.
+ */
+export function drainHop(cb: () => void): (() => void) | undefined {
+  const tick = (globalThis as { process?: { nextTick?: Tick } }).process?.nextTick;
+  if (typeof tick !== "function") return undefined;
+  const done = Promise.resolve();
+  const resume = (): void => {
+    void done.then(cb);
+  };
+  return () => tick(resume);
+}

@@ -35,7 +35,7 @@ import { SimSpi } from "./devices/spi.js";
 import { SimUart } from "./devices/uart.js";
 import { EventQueue } from "./event-queue.js";
 import { Prng } from "./prng.js";
-import { drain, settle } from "./settle.js";
+import { drain, drainHop, settle } from "./settle.js";
 
 export interface SimulatorOptions {
   /** Board name (default "sim-devkit"). */
@@ -100,6 +100,8 @@ export class Simulator {
   private userErrors: unknown[] = [];
   /** The reference models and stepping (SimulatorOptions.eager). */
   readonly eager: boolean;
+  /** The host supports drainHop (settle.ts): advance's lazy loop runs as microtasks. */
+  private readonly hopsWork = drainHop(() => {}) !== undefined;
   /** Stimulus thunks run so far (each may queue promise continuations). */
   private stimuli = 0;
   /** `stimuli + kernel.userCalls` when the last settle began. */
@@ -191,10 +193,13 @@ export class Simulator {
     try {
       await settle();
       this.throwUserErrors();
-      while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
-        if (this.mayHaveContinuations()) {
-          await this.between();
-          this.throwUserErrors();
+      if (!this.eager && this.hopsWork) await this.runTo(end);
+      else {
+        while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
+          if (this.mayHaveContinuations()) {
+            await this.between();
+            this.throwUserErrors();
+          }
         }
       }
       this.platform.clock = end;
@@ -299,6 +304,36 @@ export class Simulator {
     q.delay(q.handleOf(ev), last - ev.time);
     q.executed += skipped;
     return true;
+  }
+
+  /**
+   * The lazy event loop of `advance`, where the host has process.nextTick:
+   * the same steps as the loop it replaces (run due events; after one that
+   * may have queued continuations, let them all run, then check for user
+   * errors), without a promise per wait. Each step runs as a microtask; a
+   * nextTick queued from a microtask runs once the microtask queue is empty
+   * (drain() in settle.ts), and it queues the next step.
+   */
+  private runTo(end: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const q = this.platform.events;
+      const step = (): void => {
+        try {
+          this.throwUserErrors();
+          while (this.batchTicks(end) && q.runNext(end, this.setNow)) {
+            if (this.mayHaveContinuations()) {
+              hop();
+              return;
+            }
+          }
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      const hop = drainHop(step) as () => void;
+      step();
+    });
   }
 
   /** The settle between two events: a full macrotask turn in eager mode, else drain() (settle.ts). */

@@ -30,47 +30,83 @@ function workerScript(): { file: string; execArgv: string[] } {
   return { file: fileURLToPath(new URL("./dst-worker.ts", import.meta.url)), execArgv: [...process.execArgv, "--import", "tsx"] };
 }
 
+/** Worker threads kept for several campaigns (the benchmark's rounds); `runSeedsParallel` for one. */
+export class DstPool {
+  private readonly workers: Worker[] = [];
+  private onMessage: ((w: Worker, r: SeedResult) => void) | null = null;
+  private onFailure: ((e: Error) => void) | null = null;
+  private closing = false;
+
+  constructor(jobs: number, steps: number) {
+    const { file, execArgv } = workerScript();
+    for (let i = 0; i < Math.max(1, jobs); i++) {
+      const w = new Worker(file, { workerData: { steps }, execArgv });
+      w.on("message", (r: SeedResult) => this.onMessage?.(w, r));
+      w.on("error", (e) => this.onFailure?.(e));
+      w.on("exit", (code) => {
+        if (!this.closing) this.onFailure?.(new Error(`ioport dst: a worker thread exited (code ${code}) before the campaign finished`));
+      });
+      // idle between campaigns, a pool does not keep the process alive
+      w.unref();
+      this.workers.push(w);
+    }
+  }
+
+  /** Runs `seeds`; `onResult` sees the results in the order of `seeds`, `onArrive` as they come. */
+  run(seeds: readonly number[], onResult: (r: SeedResult) => void, onArrive?: (r: SeedResult) => void): Promise<void> {
+    if (seeds.length === 0) return Promise.resolve();
+    const got = new Map<number, SeedResult>();
+    let next = 0; // next seed index to hand out
+    let emitted = 0; // results passed on in order
+    return new Promise<void>((resolve, reject) => {
+      const give = (w: Worker): void => {
+        if (next < seeds.length) w.postMessage({ seed: seeds[next++] } satisfies PoolRequest);
+      };
+      for (const w of this.workers) w.ref();
+      const finish = (e: Error | null): void => {
+        for (const w of this.workers) w.unref();
+        this.onMessage = null;
+        this.onFailure = null;
+        if (e === null) resolve();
+        else reject(e);
+      };
+      this.onFailure = finish;
+      this.onMessage = (w, r) => {
+        got.set(r.seed, r);
+        onArrive?.(r);
+        // pass on every result now in order
+        while (emitted < seeds.length && got.has(seeds[emitted] as number)) {
+          const s = seeds[emitted++] as number;
+          onResult(got.get(s) as SeedResult);
+          got.delete(s);
+        }
+        if (emitted === seeds.length) finish(null);
+        else give(w);
+      };
+      for (const w of this.workers) {
+        give(w);
+        give(w);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** One campaign on `opts.jobs` worker threads (no more than there are seeds). */
 export async function runSeedsParallel(
   seeds: readonly number[],
   opts: PoolOptions,
   onResult: (r: SeedResult) => void,
   onArrive?: (r: SeedResult) => void,
 ): Promise<void> {
-  const jobs = Math.max(1, Math.min(opts.jobs, seeds.length));
-  const { file, execArgv } = workerScript();
-  const workers: Worker[] = [];
-  const got = new Map<number, SeedResult>();
-  let next = 0; // next seed index to hand out
-  let emitted = 0; // results passed on in order
+  const pool = new DstPool(Math.min(opts.jobs, seeds.length), opts.steps);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const give = (w: Worker): void => {
-        if (next < seeds.length) w.postMessage({ seed: seeds[next++] } satisfies PoolRequest);
-      };
-      for (let i = 0; i < jobs; i++) {
-        const w = new Worker(file, { workerData: { steps: opts.steps }, execArgv });
-        workers.push(w);
-        w.on("message", (r: SeedResult) => {
-          got.set(r.seed, r);
-          onArrive?.(r);
-          // pass on every result now in order
-          while (emitted < seeds.length && got.has(seeds[emitted] as number)) {
-            const s = seeds[emitted++] as number;
-            onResult(got.get(s) as SeedResult);
-            got.delete(s);
-          }
-          if (emitted === seeds.length) resolve();
-          else give(w);
-        });
-        w.on("error", reject);
-        w.on("exit", (code) => {
-          if (emitted < seeds.length) reject(new Error(`ioport dst: a worker thread exited (code ${code}) before the campaign finished`));
-        });
-        give(w);
-        give(w);
-      }
-    });
+    await pool.run(seeds, onResult, onArrive);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
 }
