@@ -9,6 +9,7 @@
  * for progress across all workers.
  */
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { SeedResult } from "../../host-sim/dst/index.js";
@@ -23,11 +24,24 @@ export interface PoolRequest {
   seed: number;
 }
 
-/** The worker script: compiled next to this file, or (running from source) the .ts under tsx. */
-function workerScript(): { file: string; execArgv: string[] } {
+/**
+ * The worker: the compiled script next to this file (the CLI runs from
+ * dist/), or, running from source (the benchmarks, under tsx, whose
+ * loader does not reach into worker threads), the .ts bundled into one
+ * CommonJS script by esbuild (tsx's own compiler), so it is today's source.
+ */
+let bundled: string | null = null;
+
+function newWorker(steps: number): Worker {
   const js = fileURLToPath(new URL("./dst-worker.js", import.meta.url));
-  if (existsSync(js)) return { file: js, execArgv: process.execArgv };
-  return { file: fileURLToPath(new URL("./dst-worker.ts", import.meta.url)), execArgv: [...process.execArgv, "--import", "tsx"] };
+  if (existsSync(js)) return new Worker(js, { workerData: { steps } });
+  if (bundled === null) {
+    // loaded only here: the CLI (compiled) never needs it
+    const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
+    const out = buildSync({ entryPoints: [fileURLToPath(new URL("./dst-worker.ts", import.meta.url))], bundle: true, platform: "node", format: "cjs", write: false, logLevel: "error" });
+    bundled = (out.outputFiles[0] as { text: string }).text;
+  }
+  return new Worker(bundled, { eval: true, workerData: { steps } });
 }
 
 /** Worker threads kept for several campaigns (the benchmark's rounds); `runSeedsParallel` for one. */
@@ -38,9 +52,8 @@ export class DstPool {
   private closing = false;
 
   constructor(jobs: number, steps: number) {
-    const { file, execArgv } = workerScript();
     for (let i = 0; i < Math.max(1, jobs); i++) {
-      const w = new Worker(file, { workerData: { steps }, execArgv });
+      const w = newWorker(steps);
       w.on("message", (r: SeedResult) => this.onMessage?.(w, r));
       w.on("error", (e) => this.onFailure?.(e));
       w.on("exit", (code) => {
