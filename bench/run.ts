@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dstJobsCases } from "./cases/dst-jobs.js";
+import { dstJobsCases } from "./node/dst-jobs.js";
 import { allCases } from "./cases/index.js";
 import { measureCase } from "./lib/measure.js";
 import { renderRatioSvg } from "./lib/plot.js";

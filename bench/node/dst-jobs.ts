@@ -1,5 +1,6 @@
 /**
- * DST campaign throughput (Node only: worker threads): seeds per second of
+ * DST campaign throughput (Node only — worker threads — so outside
+ * bench/cases, which is also bundled for XS): seeds per second of
  * `ioport dst --jobs 2` (tools/lib/dst-pool.ts, two worker threads kept
  * across rounds) against one thread running the same seeds in turn
  * (`--jobs 1`). One unit = one seed (200 steps), cycling through seeds
