@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "../tools/lib/args.js";
 import { EXIT_FAILED, EXIT_USAGE, UsageError, wantsHelp } from "../tools/lib/command.js";
 import { allocCases, memCases } from "./cases/alloc.js";
+import { dstJobsCases } from "./node/dst-jobs.js";
 import { allCases } from "./cases/index.js";
 import { measureCase } from "./lib/measure.js";
 import { renderRatioSvg } from "./lib/plot.js";
@@ -35,7 +36,7 @@ function options(argv: string[]) {
   if (o.nodeOnly && o.xsOnly) throw new UsageError("--node-only and --xs-only exclude each other: give one, or neither for both halves");
   if (o.only !== undefined) {
     // the XS half also runs the allocation and memory cases
-    const ids = [...allCases().map((c) => c.id), ...(o.nodeOnly ? [] : [...allocCases(), ...memCases()].map((c) => c.id))];
+    const ids = [...[...allCases(), ...dstJobsCases()].map((c) => c.id), ...(o.nodeOnly ? [] : [...allocCases(), ...memCases()].map((c) => c.id))];
     if (o.only === "" || !ids.some((id) => id.includes(o.only as string))) throw new UsageError(`--only=${o.only} matches no case (ids: ${ids.join(", ")})`);
   }
   return o;
@@ -65,7 +66,8 @@ const t0 = performance.now();
 
 const node: CaseResult[] = [];
 if (!xsOnly) {
-  for (const c of allCases()) {
+  // dst-jobs: worker threads, Node only (not in the XS run)
+  for (const c of [...allCases(), ...dstJobsCases()]) {
     if (only && !c.id.includes(only)) continue;
     process.stderr.write(`node: ${c.title} ...\n`);
     const t = await measureCase(c.baseline, c.variants, clock, opts);

@@ -67,6 +67,13 @@ export class Kernel {
   private nextTaskId = 1;
   /** Op records ever allocated (the pool's size). */
   opsAllocated = 0;
+  /**
+   * Calls out to user code so far: io_wait_cb / io_watch callbacks and
+   * io_wait promises resolved. Only code that runs can queue a promise
+   * continuation, so a host that saw this unchanged across an event knows
+   * the kernel queued none (the simulator then need not settle).
+   */
+  userCalls = 0;
 
   constructor(platform: Platform, options: KernelOptions = {}) {
     this.platform = platform;
@@ -226,6 +233,7 @@ export class Kernel {
 
   /** Calls user code from the kernel (io_wait_cb callbacks), containing its exceptions. */
   callUser(cb: (n: number) => void, n: number): void {
+    this.userCalls++;
     try {
       cb(n);
     } catch (err) {

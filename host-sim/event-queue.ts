@@ -11,8 +11,29 @@
  * an entry per key). Cancellation is lazy (a cancelled record is skipped
  * when it surfaces). Cancelling a handle that has fired, was cancelled or
  * was never issued does nothing.
+ *
+ * Event sources (below) are streams of events kept outside the heap and
+ * merged into the same order.
  */
 export type EventCallback = (arg: unknown, now: number) => void;
+
+/**
+ * An event stream kept outside the heap: a device model's next byte, say,
+ * whose time is computed rather than queued. The queue runs a source's
+ * event in the same (time, scheduling order) as a heap event: a source takes
+ * its order stamp from `EventQueue.stamp()` at the moment it would have
+ * pushed the event, so a run with sources orders every event exactly as a
+ * run that pushes them does, at the cost of a comparison instead of two heap
+ * operations.
+ */
+export interface EventSource {
+  /** Time of the source's next event; Infinity when it has none. */
+  readonly nextTime: number;
+  /** The order stamp of that event (EventQueue.stamp()). */
+  readonly nextSeq: number;
+  /** Runs the next event (time = nextTime). */
+  fire(now: number): void;
+}
 
 /** Records addressable by a handle: a handle is generation · SLOTS + slot + 1. */
 const SLOTS = 1 << 22;
@@ -38,12 +59,26 @@ export class EventQueue {
   private readonly records: SimEvent[] = [];
   private free: SimEvent | null = null;
   private liveCount = 0;
+  private readonly sources: EventSource[] = [];
   /** Events run so far (statistics: progress lines, benchmarks). */
   executed = 0;
 
   /** Events scheduled and not yet run or cancelled. */
   get length(): number {
-    return this.liveCount;
+    let n = this.liveCount;
+    const src = this.sources;
+    for (let i = 0; i < src.length; i++) if ((src[i] as EventSource).nextTime !== Infinity) n++;
+    return n;
+  }
+
+  /** The next scheduling-order stamp, as `push` would give an event now (for an EventSource). */
+  stamp(): number {
+    return ++this.seq;
+  }
+
+  /** Runs `source`'s events in order with the heap's from now on. */
+  addSource(source: EventSource): void {
+    this.sources.push(source);
   }
 
   push(time: number, cb: EventCallback, arg: unknown): number {
@@ -99,6 +134,35 @@ export class EventQueue {
     return true;
   }
 
+  /** The next heap event (not a source's), or null: for a stepper that batches it (Simulator). */
+  peekEvent(): SimEvent | null {
+    this.dropCancelled();
+    return this.size > 0 ? (this.heap[0] as SimEvent) : null;
+  }
+
+  /** The handle `push` returned for `ev` (live or not). */
+  handleOf(ev: SimEvent): number {
+    return ev.gen * SLOTS + ev.slot + 1;
+  }
+
+  /**
+   * A lower bound on the time of every live event other than the heap's
+   * top: the top's children (the second-earliest heap event is one of them;
+   * a cancelled one only lowers the bound) and the sources. Infinity if none.
+   */
+  timeAfterTop(): number {
+    let t = Infinity;
+    const heap = this.heap;
+    if (this.size > 1) t = (heap[1] as SimEvent).time;
+    if (this.size > 2 && (heap[2] as SimEvent).time < t) t = (heap[2] as SimEvent).time;
+    const src = this.sources;
+    for (let i = 0; i < src.length; i++) {
+      const st = (src[i] as EventSource).nextTime;
+      if (st < t) t = st;
+    }
+    return t;
+  }
+
   /** The live record `handle` names, or null (fired, cancelled, reused, never issued). */
   private lookup(handle: number): SimEvent | null {
     if (!Number.isInteger(handle) || handle < 1) return null;
@@ -111,15 +175,43 @@ export class EventQueue {
   /** Time of the next live event, or Infinity. */
   peekTime(): number {
     this.dropCancelled();
-    return this.size > 0 ? (this.heap[0] as SimEvent).time : Infinity;
+    let t = this.size > 0 ? (this.heap[0] as SimEvent).time : Infinity;
+    const src = this.sources;
+    for (let i = 0; i < src.length; i++) {
+      const st = (src[i] as EventSource).nextTime;
+      if (st < t) t = st;
+    }
+    return t;
   }
 
   /** Removes the next live event and runs it. Returns false when none is due at or before `limit`. */
   runNext(limit: number, setNow: (t: number) => void): boolean {
     this.dropCancelled();
-    if (this.size === 0) return false;
-    const ev = this.heap[0] as SimEvent;
-    if (ev.time > limit) return false;
+    const ev = this.size > 0 ? (this.heap[0] as SimEvent) : null;
+    const src = this.sources;
+    if (src.length !== 0) {
+      // a source's event first when it is earlier, or as early and stamped first
+      let best: EventSource | null = null;
+      let bt = ev !== null ? ev.time : Infinity;
+      let bs = ev !== null ? ev.seq : Infinity;
+      for (let i = 0; i < src.length; i++) {
+        const s = src[i] as EventSource;
+        const t = s.nextTime;
+        if (t < bt || (t === bt && t !== Infinity && s.nextSeq < bs)) {
+          best = s;
+          bt = t;
+          bs = s.nextSeq;
+        }
+      }
+      if (best !== null) {
+        if (bt > limit) return false;
+        setNow(bt);
+        this.executed++;
+        best.fire(bt);
+        return true;
+      }
+    }
+    if (ev === null || ev.time > limit) return false;
     this.popTop();
     const cb = ev.cb as EventCallback;
     const arg = ev.arg;

@@ -1,7 +1,7 @@
 /** ioport/host-sim — the host simulator (spec §8). */
 export { Simulator, SimPlatform, SimPin, type SimulatorOptions, type RunOptions } from "./simulator.js";
 export { Prng } from "./prng.js";
-export { EventQueue } from "./event-queue.js";
+export { EventQueue, type EventSource } from "./event-queue.js";
 export { loadBoard, boardNames, checkBoard, type BoardSpec } from "./boards.js";
 export { validate as validateJsonSchema, type JsonSchema } from "./json-schema.js";
 export { settle } from "./settle.js";

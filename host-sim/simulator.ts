@@ -9,9 +9,24 @@
  *   order), settling promise continuations between events;
  * - `run(fn)` runs `fn` with time jumping to the next event whenever
  *   everything is blocked, and rejects on deadlock.
+ *
+ * Cost follows the events that matter. Promise continuations can only be
+ * queued by code that ran: a stimulus (`at`/`after`), or user code the
+ * kernel called or a promise it resolved (`Kernel.userCalls`). Device
+ * models and platform timers are interrupt-context code that calls no user
+ * code (core/platform.ts), so after an event that ran neither, the settle
+ * (a macrotask turn) is skipped: nothing could run in it. And the UART
+ * models compute byte times instead of queueing an event per byte
+ * (devices/uart.ts). The ticks of a periodic timer line nobody is armed on,
+ * with no kernel tracer watching, until the next other event are one event
+ * (batchTicks). Option `eager: true` keeps the reference behaviour —
+ * a queued event per byte and a settle after every event — which must
+ * give the same results (tests/sim-lazy-eager.test.ts).
  */
 import type { PlatformDevices } from "../core/devices.js";
+import { IRQ_ONESHOT } from "../core/constants.js";
 import { Kernel, type KernelOptions } from "../core/kernel.js";
+import { IrqLine } from "../core/objects/irq.js";
 import type { Platform, TimerCallback } from "../core/platform.js";
 import type { SpawnOptions, Task } from "../core/task.js";
 import { loadBoard, type BoardSpec } from "./boards.js";
@@ -20,7 +35,7 @@ import { SimSpi } from "./devices/spi.js";
 import { SimUart } from "./devices/uart.js";
 import { EventQueue } from "./event-queue.js";
 import { Prng } from "./prng.js";
-import { settle } from "./settle.js";
+import { drain, drainHop, settle } from "./settle.js";
 
 export interface SimulatorOptions {
   /** Board name (default "sim-devkit"). */
@@ -29,6 +44,12 @@ export interface SimulatorOptions {
   seed?: number;
   /** Kernel options (cqEntries, ...). */
   kernel?: Omit<KernelOptions, "onUserError">;
+  /**
+   * The reference models: one queued event per UART byte and a promise
+   * settle after every event (default false). Slower; the results are the
+   * same, which is what it is for (differential tests).
+   */
+  eager?: boolean;
 }
 
 export interface RunOptions {
@@ -77,8 +98,20 @@ export class Simulator {
   private readonly pinHandles: SimPin[] = [];
   private busy = false;
   private userErrors: unknown[] = [];
+  /** The reference models and stepping (SimulatorOptions.eager). */
+  readonly eager: boolean;
+  /** The host supports drainHop (settle.ts): advance's lazy loop runs as microtasks. */
+  private readonly hopsWork = drainHop(() => {}) !== undefined;
+  /** Stimulus thunks run so far (each may queue promise continuations). */
+  private stimuli = 0;
+  /** `stimuli + kernel.userCalls` when the last settle began. */
+  private settledAt = -1;
   private readonly setNow = (t: number): void => {
     this.platform.clock = t;
+  };
+  private readonly callStimulus = (arg: unknown): void => {
+    this.stimuli++;
+    (arg as () => void)();
   };
 
   constructor(options: SimulatorOptions = {}) {
@@ -86,6 +119,7 @@ export class Simulator {
     this.seed = options.seed ?? 1;
     this.rng = new Prng(this.seed);
     this.platform = new SimPlatform();
+    this.eager = options.eager === true;
     const b = this.board;
     const lat = b.irqLatencyNs;
     this.gpioBank = new SimGpio(
@@ -95,7 +129,7 @@ export class Simulator {
       lat ? { minNs: lat.min, maxNs: lat.max } : null,
       this.rng,
     );
-    this.uarts = b.uart.map((u) => new SimUart(this.platform, u));
+    this.uarts = b.uart.map((u) => new SimUart(this.platform, u, this.eager ? null : this.platform.events));
     this.spis = b.spi.map((sp) => new SimSpi(this.platform, sp));
     this.platform.devices = { gpio: this.gpioBank, timers: b.timers, serial: this.uarts, spi: this.spis };
     this.kernel = new Kernel(this.platform, {
@@ -144,7 +178,7 @@ export class Simulator {
 
   /** Schedules `fn` at virtual time `atNs` (a stimulus); returns a handle. */
   at(atNs: number | bigint, fn: () => void): number {
-    return this.platform.schedule(toNs(atNs, "at(time)"), callThunk, fn);
+    return this.platform.schedule(toNs(atNs, "at(time)"), this.callStimulus, fn);
   }
 
   /** Schedules `fn` `delayNs` from now. */
@@ -159,9 +193,14 @@ export class Simulator {
     try {
       await settle();
       this.throwUserErrors();
-      while (this.platform.events.runNext(end, this.setNow)) {
-        await settle();
-        this.throwUserErrors();
+      if (!this.eager && this.hopsWork) await this.runTo(end);
+      else {
+        while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
+          if (this.mayHaveContinuations()) {
+            await this.between();
+            this.throwUserErrors();
+          }
+        }
       }
       this.platform.clock = end;
       await settle();
@@ -200,6 +239,7 @@ export class Simulator {
       await settle();
       while (!done) {
         this.throwUserErrors();
+        if (!this.eager) this.batchTicks(limit);
         const next = this.platform.events.peekTime();
         if (next === Infinity) {
           throw new Error(
@@ -211,16 +251,94 @@ export class Simulator {
           throw new Error(`ioport: Simulator.run timed out: the function had not settled after ${String(options.timeoutNs)} ns of virtual time`);
         }
         this.platform.events.runNext(next, this.setNow);
-        await settle();
+        if (this.mayHaveContinuations()) await this.between();
       }
       // every event due at the instant fn settled
-      while (this.platform.events.runNext(this.platform.clock, this.setNow)) await settle();
+      while (this.platform.events.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await this.between();
       this.throwUserErrors();
       if (failed) throw error;
       return value as T;
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * Whether a settle could run anything: code that may queue promise
+   * continuations (a stimulus, user code the kernel called) ran since the
+   * last one began. Always true in eager mode. Marks the settle begun.
+   */
+  private mayHaveContinuations(): boolean {
+    const mark = this.stimuli + this.kernel.userCalls;
+    if (!this.eager && mark === this.settledAt) return false;
+    this.settledAt = mark;
+    return true;
+  }
+
+  /**
+   * When the next event is the tick of a periodic timer line with no arm
+   * queued and no kernel tracer, moves it to the line's last tick before the
+   * next other event (and not after `limit`): the kernel's timer then counts
+   * every period elapsed (core/objects/irq.ts timerFire), which for a line
+   * nobody waits on leaves exactly what the separate ticks would have —
+   * pending, first timestamp, total — and nothing can look in between, as
+   * nothing else runs. The skipped ticks still count in `events.executed`.
+   * Returns true (a loop condition).
+   */
+  private batchTicks(limit: number): boolean {
+    const q = this.platform.events;
+    const ev = q.peekEvent();
+    if (ev === null) return true;
+    const line = ev.arg;
+    if (!(line instanceof IrqLine) || !line.isTimer || line.closed || line.arms.head !== null) return true;
+    if ((line.flags & IRQ_ONESHOT) !== 0 || this.kernel.tracer !== null || line.timer !== q.handleOf(ev)) return true;
+    const period = line.periodNs;
+    // only an on-time tick (not one a fault injection delayed)
+    if (ev.time !== line.createdNs + (line.fired + 1) * period) return true;
+    let until = q.timeAfterTop() - 1;
+    if (until > limit) until = limit;
+    if (until === Infinity || until < ev.time + period) return true;
+    const last = line.createdNs + Math.floor((until - line.createdNs) / period) * period;
+    const skipped = Math.round((last - ev.time) / period);
+    if (skipped <= 0) return true;
+    q.delay(q.handleOf(ev), last - ev.time);
+    q.executed += skipped;
+    return true;
+  }
+
+  /**
+   * The lazy event loop of `advance`, where the host has process.nextTick:
+   * the same steps as the loop it replaces (run due events; after one that
+   * may have queued continuations, let them all run, then check for user
+   * errors), without a promise per wait. Each step runs as a microtask; a
+   * nextTick queued from a microtask runs once the microtask queue is empty
+   * (drain() in settle.ts), and it queues the next step.
+   */
+  private runTo(end: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const q = this.platform.events;
+      const step = (): void => {
+        try {
+          this.throwUserErrors();
+          while (this.batchTicks(end) && q.runNext(end, this.setNow)) {
+            if (this.mayHaveContinuations()) {
+              hop();
+              return;
+            }
+          }
+          resolve();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      const hop = drainHop(step) as () => void;
+      step();
+    });
+  }
+
+  /** The settle between two events: a full macrotask turn in eager mode, else drain() (settle.ts). */
+  private between(): Promise<void> {
+    return this.eager ? settle() : drain();
   }
 
   private enter(what: string): void {
@@ -265,6 +383,3 @@ export class SimPin {
   }
 }
 
-function callThunk(arg: unknown): void {
-  (arg as () => void)();
-}

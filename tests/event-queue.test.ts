@@ -118,4 +118,36 @@ describe("EventQueue", () => {
       { numRuns: 300 },
     );
   });
+
+  it("runs an event source's events in (time, stamp) order with the heap's, and counts them", () => {
+    const q = new EventQueue();
+    const seen: string[] = [];
+    const cb = (arg: unknown): void => {
+      seen.push(arg as string);
+    };
+    // a source stamped between two heap events of the same time runs between them
+    const src = {
+      nextTime: Infinity,
+      nextSeq: 0,
+      left: 2,
+      fire(now: number): void {
+        seen.push(`src@${now}`);
+        this.nextTime = --this.left > 0 ? now + 5 : Infinity;
+        this.nextSeq = q.stamp();
+      },
+    };
+    q.addSource(src);
+    q.push(10, cb, "a");
+    src.nextTime = 10;
+    src.nextSeq = q.stamp();
+    q.push(10, cb, "b");
+    q.push(15, cb, "c"); // stamped before the source's second event (stamped when it fires at 10)
+    expect(q.length).toBe(4);
+    expect(q.peekTime()).toBe(10);
+    expect(drain(q)).toEqual([10, 10, 10, 15, 15]);
+    expect(seen).toEqual(["a", "src@10", "b", "c", "src@15"]);
+    expect(q.executed).toBe(5);
+    expect(q.length).toBe(0);
+    expect(q.peekTime()).toBe(Infinity);
+  });
 });

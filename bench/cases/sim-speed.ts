@@ -10,7 +10,19 @@
  * board runs (measured at set-up), with empty callbacks: no kernel, no
  * device models, no promise settling between events. A second variant runs
  * the same stimulus through the Simulator with no tasks, to separate the
- * simulator's own stepping from the kernel's work.
+ * simulator's own stepping from the kernel's work; a third runs the full
+ * board on the reference models (SimulatorOptions.eager: an event per UART
+ * byte, a settle after every event), which give the same results.
+ * Targets: the full board within 5× the bare queue (and, read off the
+ * units/s column, at least 100 000 simulated ms per wall second).
+ *
+ * Idle board: a 1 Hz heartbeat only — a periodic timer line the firmware
+ * claimed and reads when asked (latched between looks). One unit = one
+ * `advance`; the baseline advances 10 s, the variant 100 s of virtual
+ * time: with nobody waiting, idle time should cost next to nothing
+ * (target: 10× the virtual time within 1.2× the wall time). For contrast,
+ * the same heartbeat with a task called back on every tick (each tick is
+ * then work that must be done), and the latched one on the eager models.
  */
 import { COMPLETION_SIZE, IRQ_FALLING, IRQ_PERIODIC, IRQ_RISING, IRQ_TIMER_BASE, OP_IRQ_WAIT, OP_READ, OP_WRITE, readI64, writeSubmission } from "../../core/index.js";
 import type { Task } from "../../core/index.js";
@@ -71,8 +83,8 @@ function echoLoop(t: Task): void {
 }
 
 /** The busy board; `tasks` false = the same stimulus with nothing running on the kernel. */
-function busyBoard(tasks: boolean): Simulator {
-  const sim = new Simulator({ seed: 1 });
+function busyBoard(tasks: boolean, eager = false): Simulator {
+  const sim = new Simulator({ seed: 1, eager });
   const p = sim.platform;
   // 10 kHz edges: toggle every 100 µs, one persistent callback
   let level = 0;
@@ -99,11 +111,11 @@ function busyBoard(tasks: boolean): Simulator {
   return sim;
 }
 
-function simVariant(label: string, tasks: boolean): Variant {
+function simVariant(label: string, tasks: boolean, eager = false): Variant {
   return {
     label,
     async setup() {
-      const sim = busyBoard(tasks);
+      const sim = busyBoard(tasks, eager);
       await sim.advance(5 * MS);
       return (n: number) => sim.advance(n * MS);
     },
@@ -143,6 +155,31 @@ function baseline(): Variant {
   };
 }
 
+const FULL = "Simulator + kernel + 3 driver loops";
+const S = 1_000_000_000;
+
+/** The idle board: a 1 Hz heartbeat line; `watched`: a task is called back on every tick. */
+async function idleBoard(watched: boolean, eager: boolean): Promise<Simulator> {
+  const sim = new Simulator({ seed: 1, eager });
+  const t = sim.spawn({ name: "idle", memoryBytes: 4 * 1024 });
+  const line = t.sys.irq_create(IRQ_TIMER_BASE, IRQ_PERIODIC, S);
+  if (watched) irqLoop(t, line);
+  await sim.advance(3 * S);
+  return sim;
+}
+
+function idleVariant(label: string, seconds: number, watched: boolean, eager: boolean): Variant {
+  return {
+    label,
+    async setup() {
+      const sim = await idleBoard(watched, eager);
+      return async (n: number) => {
+        for (let i = 0; i < n; i++) await sim.advance(seconds * S);
+      };
+    },
+  };
+}
+
 export function simSpeedCases(): BenchCase[] {
   return [
     {
@@ -150,7 +187,20 @@ export function simSpeedCases(): BenchCase[] {
       title: "Simulated ms per wall second, busy board (1 kHz timer, 115200 baud both ways, 10 kHz edges)",
       unit: "sim ms",
       baseline: baseline(),
-      variants: [simVariant("Simulator + kernel + 3 driver loops", true), simVariant("Simulator, same stimulus, no tasks", false)],
+      variants: [simVariant(FULL, true), simVariant("Simulator, same stimulus, no tasks", false), simVariant(`${FULL}, eager reference models`, true, true)],
+      targets: [{ label: FULL, maxRatio: 5, engine: "node" }],
+    },
+    {
+      id: "sim-speed-idle-board",
+      title: "Idle board (1 Hz heartbeat line, latched): advance 100 s vs 10 s of virtual time",
+      unit: "advance",
+      baseline: idleVariant("advance 10 s", 10, false, false),
+      variants: [
+        idleVariant("advance 100 s", 100, false, false),
+        idleVariant("advance 100 s, a task called back on every tick", 100, true, false),
+        idleVariant("advance 100 s, eager reference models", 100, false, true),
+      ],
+      targets: [{ label: "advance 100 s", maxRatio: 1.2, engine: "node" }],
     },
   ];
 }

@@ -125,6 +125,7 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
     port.waitTimedOut = false;
   }
   k.flushing = true;
+  k.userCalls++;
   try {
     cb(1);
   } catch (err) {

@@ -133,6 +133,7 @@ export class IpcState {
     }
     this.blocked.delete(op);
     this.kernel.freeOp(op);
+    this.kernel.userCalls++;
     w(result);
   }
 

@@ -320,8 +320,10 @@ export class Port extends KernelObject {
     this.waitCb = null;
     this.waitTimer = 0;
     this.waitTimedOut = false;
-    if (mode === WAIT_PROMISE) (resolve as (n: number) => void)(n);
-    else this.kernel.callUser(cb as WaitCallback, n);
+    if (mode === WAIT_PROMISE) {
+      this.kernel.userCalls++;
+      (resolve as (n: number) => void)(n);
+    } else this.kernel.callUser(cb as WaitCallback, n);
   }
 
   /** Objects carried by this port's in-flight sends and unreaped receives. */

@@ -7,13 +7,37 @@
  * other side at t0 + ceil(k·T), computed as the integer ceil(k·10^10/baud).
  * An `inject` while a burst is still arriving starts when that burst's last
  * byte arrives. Transmission is timed the same way from `transmit`; a byte
- * counts as sent (`received()`) at its time. One event per byte, pooled by
- * the event queue, with a persistent callback: no allocation per byte.
+ * counts as sent (`received()`) at its time.
+ *
+ * Each direction is a stream of byte events. Eager (no queue given): one
+ * queued event per byte, pooled by the event queue, with a persistent
+ * callback. Lazy (the Simulator's default): each direction is an
+ * EventSource — its next byte's arrival time is computed, not queued, and
+ * the queue runs it in the same (time, scheduling order) place the queued
+ * event would have had (the order stamp is taken at the same moment), so
+ * both modes deliver the same bytes to the kernel at the same times in the
+ * same order with the neighbouring events; a byte costs a comparison instead
+ * of a heap push and pop. No allocation per byte either way.
  */
 import { ceilMulDiv, copyBytes } from "../../core/bytes.js";
 import type { SerialBackend, SerialSink } from "../../core/devices.js";
 import type { Platform } from "../../core/platform.js";
+import type { EventQueue, EventSource } from "../event-queue.js";
 import { utf8, utf8Decode } from "./utf8.js";
+
+/** One direction's next byte, as an event source of the queue (lazy mode). */
+class ByteClock implements EventSource {
+  nextTime = Infinity;
+  nextSeq = 0;
+  constructor(
+    private readonly uart: SimUart,
+    private readonly run: (arg: unknown, now: number) => void,
+  ) {}
+  fire(now: number): void {
+    this.nextTime = Infinity;
+    this.run(this.uart, now);
+  }
+}
 
 interface Burst {
   data: Uint8Array;
@@ -47,6 +71,10 @@ export class SimUart implements SerialBackend {
   /** Called for every received byte with whether the kernel took it (false: overrun). For checkers. */
   onReceive: ((byte: number, accepted: boolean, now: number) => void) | null = null;
   private sink: SerialSink | null = null;
+  /** Lazy mode: the queue whose order stamps the byte clocks take, and the clocks. */
+  private readonly queue: EventQueue | null;
+  private readonly rxClock: ByteClock | null = null;
+  private readonly txClock: ByteClock | null = null;
 
   // peer → device
   private readonly bursts: Burst[] = [];
@@ -68,10 +96,31 @@ export class SimUart implements SerialBackend {
   constructor(
     private readonly platform: Platform,
     spec: { path: string; baud: number; rxBuffer: number },
+    queue: EventQueue | null = null,
   ) {
     this.path = spec.path;
     this.baud = spec.baud;
     this.rxBuffer = spec.rxBuffer;
+    this.queue = queue;
+    if (queue !== null) {
+      this.rxClock = new ByteClock(this, rxFire);
+      this.txClock = new ByteClock(this, txFire);
+      queue.addSource(this.rxClock);
+      queue.addSource(this.txClock);
+    }
+  }
+
+  /**
+   * Schedules `run` at `t` as the platform would (never before now): a
+   * queued event (eager; returns its handle) or `clock`'s next event (lazy;
+   * returns 1, a "pending" mark, as no handle is needed to cancel it).
+   */
+  private scheduleByte(t: number, clock: ByteClock | null, run: (arg: unknown, now: number) => void): number {
+    if (clock === null) return this.platform.schedule(t, run, this);
+    const now = this.platform.now();
+    clock.nextTime = t > now ? t : now;
+    clock.nextSeq = (this.queue as EventQueue).stamp();
+    return 1;
   }
 
   connect(sink: SerialSink): void {
@@ -119,7 +168,7 @@ export class SimUart implements SerialBackend {
   private scheduleRx(): void {
     const b = this.bursts[0];
     if (b === undefined) return;
-    this.rxEvent = this.platform.schedule(b.t0 + this.byteTime(this.rxK + 1), rxFire, this);
+    this.rxEvent = this.scheduleByte(b.t0 + this.byteTime(this.rxK + 1), this.rxClock, rxFire);
   }
 
   /** @internal one byte arrives. */
@@ -154,11 +203,12 @@ export class SimUart implements SerialBackend {
       this.sink?.transmitDone(this.txT0);
       return;
     }
-    this.txEvent = this.platform.schedule(this.txT0 + this.byteTime(1), txFire, this);
+    this.txEvent = this.scheduleByte(this.txT0 + this.byteTime(1), this.txClock, txFire);
   }
 
   abortTransmit(): void {
-    if (this.txEvent !== 0) this.platform.cancel(this.txEvent);
+    if (this.txClock !== null) this.txClock.nextTime = Infinity;
+    else if (this.txEvent !== 0) this.platform.cancel(this.txEvent);
     this.txEvent = 0;
     this.txData = null;
   }
@@ -181,7 +231,7 @@ export class SimUart implements SerialBackend {
       this.txData = null;
       if (this.sink !== null) this.sink.transmitDone(now);
     } else {
-      this.txEvent = this.platform.schedule(this.txT0 + this.byteTime(this.txK + 1), txFire, this);
+      this.txEvent = this.scheduleByte(this.txT0 + this.byteTime(this.txK + 1), this.txClock, txFire);
     }
   }
 

@@ -86,6 +86,8 @@ export interface DstOptions {
   tracer?: (sim: Simulator) => KernelTracer;
   /** Stop collecting after this many failures (default 5). */
   maxFailures?: number;
+  /** Run on the simulator's reference (eager) models and stepping (SimulatorOptions.eager). */
+  eager?: boolean;
 }
 
 export interface DstStats {
@@ -269,7 +271,7 @@ class DstRun {
     readonly seed: number,
     options: DstOptions,
   ) {
-    this.sim = new Simulator({ board: options.board ?? "sim-devkit", seed });
+    this.sim = new Simulator({ board: options.board ?? "sim-devkit", seed, eager: options.eager === true });
     this.rng = new Prng((seed ^ 0x5eed5eed) >>> 0);
     this.steps = options.steps ?? 200;
     this.maxFailures = options.maxFailures ?? 5;
@@ -1280,6 +1282,20 @@ function explainWire(wire: Uint8Array, writes: readonly OpRec[]): boolean {
 
 function fmt(r: number): string {
   return r < 0 ? `${r} (${errnoName(r)})` : String(r);
+}
+
+/**
+ * The seeds of a campaign of `count` seeds from `from`, or of its shard
+ * `index` of `total` (1-based, for CI matrices): every total-th seed from
+ * from + index - 1, so the shards are disjoint, cover the campaign, and
+ * share its slow and fast seeds alike.
+ */
+export function campaignSeeds(from: number, count: number, shard: { index: number; total: number } | null = null): number[] {
+  const out: number[] = [];
+  const first = shard === null ? 0 : shard.index - 1;
+  const step = shard === null ? 1 : shard.total;
+  for (let k = first; k < count; k += step) out.push(from + k);
+  return out;
 }
 
 /** Runs `count` seeds from `from`; `onSeed` sees each result as it comes. */

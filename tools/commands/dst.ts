@@ -4,12 +4,19 @@
  * injection checked against invariants; a failing seed prints its failures
  * and the one-line command that reproduces it. Exit code 1 if any seed fails
  * (tools/lib/command.ts).
+ *
+ * `--jobs N` runs the seeds on N worker threads (tools/lib/dst-pool.ts;
+ * default: the machine's cores), `--shard i/n` only every n-th seed from the
+ * i-th (campaignSeeds). The report is in seed order whatever the jobs, so
+ * it is the same as a single-process run over the same seeds.
  */
-import { runSeed, type SeedResult } from "../../host-sim/dst/index.js";
+import { availableParallelism } from "node:os";
+import { campaignSeeds, runSeed, type SeedResult } from "../../host-sim/dst/index.js";
 import type { Simulator } from "../../host-sim/simulator.js";
 import { PerfettoTrace } from "../../host-sim/trace/perfetto.js";
-import { intOption, parseArgs } from "../lib/args.js";
+import { intOption, parseArgs, type ParsedArgs } from "../lib/args.js";
 import { UsageError } from "../lib/command.js";
+import { runSeedsParallel } from "../lib/dst-pool.js";
 import { checkOutput, writeOutput } from "../lib/output.js";
 import { Progress } from "../lib/progress.js";
 
@@ -18,13 +25,15 @@ export const DEFAULT_STEPS = 200;
 const MAX_SEEDS = 1_000_000;
 const MAX_STEPS = 100_000;
 
-export const usage = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--trace out.json] [--json] [--quiet]
+export const usage = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--jobs N] [--shard I/N] [--trace out.json] [--json] [--quiet]
 
 Runs seeds of random workloads with fault injection, each checked against
 the kernel's invariants; a failing seed prints the command that reproduces it.
   --seeds N     number of seeds to run, 1 to ${MAX_SEEDS} (default 100)
   --from S      first seed, 0 to 4294967295 (default 1)
   --steps K     random actions per task, 1 to ${MAX_STEPS} (default ${DEFAULT_STEPS})
+  --jobs N      worker threads, 1 to 256 (default: the number of cores; 1 runs in this thread)
+  --shard I/N   run only shard I of N (every N-th seed from the I-th; for CI matrices)
   --trace F     write a Perfetto trace of the run (one seed only)
   --json        print the results as JSON on stdout
   --quiet       no progress line
@@ -37,12 +46,27 @@ export function reproduceCommand(seed: number, steps: number): string {
   return `npx ioport dst --seeds 1 --from ${seed}${steps === DEFAULT_STEPS ? "" : ` --steps ${steps}`}`;
 }
 
+/** `--shard I/N`: 1 <= I <= N, or null when absent. */
+function shardOption(p: ParsedArgs): { index: number; total: number } | null {
+  const v = p.values.get("shard");
+  if (v === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!(total >= 1 && total <= 1 << 20 && index >= 1 && index <= total)) {
+    throw new UsageError(`--shard must be I/N with 1 <= I <= N (shard I of N), got "${v}"`);
+  }
+  return { index, total };
+}
+
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["seeds", "from", "steps", "trace"], ["json", "quiet"]);
+  const p = parseArgs(args, ["seeds", "from", "steps", "trace", "jobs", "shard"], ["json", "quiet"]);
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const seeds = intOption(p, "seeds", 100, 1, MAX_SEEDS);
   const from = intOption(p, "from", 1, 0, 0xffffffff);
   const steps = intOption(p, "steps", DEFAULT_STEPS, 1, MAX_STEPS);
+  const jobs = intOption(p, "jobs", availableParallelism(), 1, 256);
+  const shard = shardOption(p);
   const trace = p.values.get("trace");
   const json = p.flags.has("json");
   const quiet = p.flags.has("quiet");
@@ -53,23 +77,36 @@ export async function run(args: string[]): Promise<number> {
   const failed: SeedResult[] = [];
   let events = 0;
   let virtualNs = 0;
-  let done = 0;
   let perfetto: PerfettoTrace | undefined;
-  for (let seed = from; seed < from + seeds; seed++) {
-    const tracer = trace === undefined ? undefined : (sim: Simulator) => (perfetto = new PerfettoTrace(() => sim.now));
-    const r = await runSeed(seed, tracer === undefined ? { steps } : { steps, tracer });
-    done++;
+  const list = campaignSeeds(from, seeds, shard);
+  const total = list.length;
+  let arrived = 0;
+  // progress counts every result as it arrives (all workers); the report takes them in seed order
+  const arrive = (r: SeedResult): void => {
+    arrived++;
     events += r.events;
     virtualNs += r.virtualNs;
+    const el = (performance.now() - t0) / 1000;
+    progress.update(() => `dst: ${arrived}/${total} seeds, ${failed.length} failed, ${(arrived / el).toFixed(1)} seeds/s, ${events} events`, arrived === total);
+  };
+  const report = (r: SeedResult): void => {
     if (!r.ok) {
       failed.push(r);
       progress.done();
       if (!json) {
-        process.stderr.write(`seed ${seed} FAILED:\n${r.failures.map((f) => `  ${f}`).join("\n")}\n  reproduce: ${reproduceCommand(seed, steps)}\n`);
+        process.stderr.write(`seed ${r.seed} FAILED:\n${r.failures.map((f) => `  ${f}`).join("\n")}\n  reproduce: ${reproduceCommand(r.seed, steps)}\n`);
       }
     }
-    const el = (performance.now() - t0) / 1000;
-    progress.update(() => `dst: ${done}/${seeds} seeds, ${failed.length} failed, ${(done / el).toFixed(1)} seeds/s, ${events} events`, done === seeds);
+  };
+  if (jobs > 1 && total > 1 && trace === undefined) {
+    await runSeedsParallel(list, { jobs, steps }, report, arrive);
+  } else {
+    for (const seed of list) {
+      const tracer = trace === undefined ? undefined : (sim: Simulator) => (perfetto = new PerfettoTrace(() => sim.now));
+      const r = await runSeed(seed, tracer === undefined ? { steps } : { steps, tracer });
+      report(r);
+      arrive(r);
+    }
   }
   progress.done();
   const secs = (performance.now() - t0) / 1000;
@@ -77,16 +114,16 @@ export async function run(args: string[]): Promise<number> {
   if (json) {
     process.stdout.write(
       JSON.stringify(
-        { from, seeds, steps, failed: failed.map((r) => ({ seed: r.seed, failures: r.failures, reproduce: reproduceCommand(r.seed, steps) })), seconds: secs, events, virtualNs },
+        { from, seeds, ...(shard === null ? {} : { shard: `${shard.index}/${shard.total}`, shardSeeds: total }), steps, failed: failed.map((r) => ({ seed: r.seed, failures: r.failures, reproduce: reproduceCommand(r.seed, steps) })), seconds: secs, events, virtualNs },
         null,
         2,
       ) + "\n",
     );
   } else {
-    const range = seeds === 1 ? `seed ${from}` : `seeds ${from}..${from + seeds - 1}`;
+    const range = (seeds === 1 ? `seed ${from}` : `seeds ${from}..${from + seeds - 1}`) + (shard === null ? "" : ` shard ${shard.index}/${shard.total} (${total} seeds)`);
     process.stdout.write(
-      `dst: ${range}: ${seeds - failed.length} passed, ${failed.length} failed in ${secs.toFixed(2)} s ` +
-        `(${(seeds / secs).toFixed(1)} seeds/s, ${events} events, ${(virtualNs / 1e9).toFixed(2)} s virtual)\n`,
+      `dst: ${range}: ${total - failed.length} passed, ${failed.length} failed in ${secs.toFixed(2)} s ` +
+        `(${(total / secs).toFixed(1)} seeds/s, ${events} events, ${(virtualNs / 1e9).toFixed(2)} s virtual)\n`,
     );
     if (failed.length > 0) process.stdout.write(`failing seeds: ${failed.map((r) => r.seed).join(" ")}\nreproduce the first: ${reproduceCommand(failed[0]!.seed, steps)}\n`);
     if (trace !== undefined) process.stdout.write(`Perfetto trace: ${trace} (open at https://ui.perfetto.dev)\n`);
