@@ -44,7 +44,7 @@ describe("ioport: help and version", () => {
     expect(ioport("--version").stdout).toBe(`ioport ${pkg.version}\n`);
   });
 
-  it.each(commandNames())("%s: --help, -h and `ioport help %s` print its usage on stdout, exit 0", (c) => {
+  it.each(commandNames())("%s: --help, -h and `ioport help <command>` print its usage on stdout, exit 0", (c) => {
     const outs = [ioport(c, "--help"), ioport(c, "-h"), ioport("help", c)];
     for (const r of outs) {
       expect(r.status).toBe(0);
