@@ -77,7 +77,9 @@ export class SimUart implements SerialBackend {
   private readonly txClock: ByteClock | null = null;
 
   // peer → device
-  private readonly bursts: Burst[] = [];
+  /** Queued bursts: [burstHead, length); the consumed front is dropped in blocks (shift() is O(n)). */
+  private bursts: (Burst | undefined)[] = [];
+  private burstHead = 0;
   private rxK = 0;
   private rxEvent = 0;
   /** Arrival time of the last byte of the last queued burst. */
@@ -166,7 +168,7 @@ export class SimUart implements SerialBackend {
   }
 
   private scheduleRx(): void {
-    const b = this.bursts[0];
+    const b = this.bursts[this.burstHead];
     if (b === undefined) return;
     this.rxEvent = this.scheduleByte(b.t0 + this.byteTime(this.rxK + 1), this.rxClock, rxFire);
   }
@@ -174,11 +176,18 @@ export class SimUart implements SerialBackend {
   /** @internal one byte arrives. */
   rxArrive(now: number): void {
     this.rxEvent = 0;
-    const b = this.bursts[0] as Burst;
+    const b = this.bursts[this.burstHead] as Burst;
     const k = this.rxK;
     const byte = b.data[this.rxK++] as number;
     if (this.rxK === b.data.length) {
-      this.bursts.shift();
+      this.bursts[this.burstHead++] = undefined;
+      if (this.burstHead === this.bursts.length) {
+        this.bursts.length = 0;
+        this.burstHead = 0;
+      } else if (this.burstHead >= 1024) {
+        this.bursts = this.bursts.slice(this.burstHead);
+        this.burstHead = 0;
+      }
       this.rxK = 0;
     }
     if (b.framingError) this.framingErrors++;
