@@ -13,8 +13,12 @@
  *   unless the port is closed first.
  * - One waiter at a time. A waiter is resolved from the kernel's flush, after
  *   the syscall or event that satisfied it has finished, never inside one.
- * - Closing the last reference cancels every in-flight op, newest first
- *   (releasing what it holds: a read's bytes go back to the device), releases objects carried by queued completions, and resolves a
+ * - Closing the last reference cancels every in-flight op in submission
+ *   order, posting nothing (nobody can reap it), and releases what each
+ *   held: a read's bytes go back to the front of the device's input, for a
+ *   reader of another port, since the close is one cancel cascade
+ *   (Kernel.hold) and no op of this port is left to take them. Then it
+ *   releases the objects carried by queued completions and resolves a
  *   pending wait with -EBADF.
  */
 import { storeIrqEvent, writeCompletion } from "../abi.js";
@@ -336,11 +340,13 @@ export class Port extends KernelObject {
   protected onLastClose(): void {
     const kernel = this.kernel;
     let op: Op | null;
-    // Newest first: when an op's cancel releases something (a read's bytes
-    // go to the next read of the device), no later op of this closing port
-    // is still queued to absorb it and vanish with the port; and a bus or
-    // line freed by a cancel never starts a transfer of this port.
-    while ((op = this.inflightTail) !== null) {
+    // Oldest first. The close runs inside a cancel cascade (KernelObject's
+    // close holds the kernel), so what a cancel frees — a read's bytes, a
+    // bus — is served only once every op here is gone: none of this port's
+    // ops can absorb bytes and vanish with them, nor start on a freed bus.
+    // (A release that closes another object may complete an op of this
+    // port meanwhile: Kernel.complete frees such an op, unlinking it.)
+    while ((op = this.inflightHead) !== null) {
       this.removeInflight(op);
       const hook = op.cancelHook;
       op.cancelHook = null;

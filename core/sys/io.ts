@@ -299,7 +299,13 @@ export function io_cancel(task: Task, portFd: unknown, userData: unknown): numbe
   if (matches.length === 0) return -ENOENT;
   const kernel: Kernel = task.kernel;
   let n = 0;
-  // a cancel may release resources that complete a later match first
-  for (const op of matches) if (kernel.cancelOp(op, -ECANCELED)) n++;
+  // one cascade: every match is cancelled, in submission order, before what
+  // they release (a read's bytes) serves another op
+  kernel.hold();
+  try {
+    for (const op of matches) if (kernel.cancelOp(op, -ECANCELED)) n++;
+  } finally {
+    kernel.release();
+  }
   return n;
 }
