@@ -22,7 +22,8 @@
  *   device queue only ops of live streams;
  * - reference counts: each live object's count equals the fd-table slots,
  *   registry entries and message slots (queued, parked, awaiting reap) that
- *   name it; closed objects are out of the live set;
+ *   name it; closed objects are out of the live set; the message records in
+ *   use are exactly those queued, parked or awaiting reap;
  * - IRQ lines: each claimed line is live and registered under its number;
  *   latched interrupts wait only when no arm can take them (no arm, or a
  *   multishot arm whose port is full and has the line on its retry list);
@@ -194,16 +195,24 @@ export function checkInvariants(kernel: Kernel): string[] {
     }
     if (n !== m.nobjs) bad.push(`a message counts ${m.nobjs} objects and holds ${n}`);
   };
-  for (const op of inflight) addMsg(op.msg);
+  const msgs = new Set<Msg>();
+  const countMsg = (m: Msg | null): void => {
+    if (m === null) return;
+    if (msgs.has(m)) bad.push("a message record is held in two places");
+    msgs.add(m);
+    addMsg(m);
+  };
+  for (const op of inflight) countMsg(op.msg);
   for (const o of liveObjects) {
     if (o.kind !== KIND_PORT) continue;
     const p = o as Port;
     for (let i = 0; i < p.count; i++) {
       const slot = p.ring[(p.head + i) % p.capacity];
-      if (slot !== null && slot !== undefined && isOp(slot)) addMsg(slot.msg);
+      if (slot !== null && slot !== undefined && isOp(slot)) countMsg(slot.msg);
     }
   }
-  for (const ch of channels) ch.visitQueued(add);
+  for (const ch of channels) ch.forEachQueued(countMsg);
+  if (ipc !== null && ipc.msgsLive !== msgs.size) bad.push(`${ipc.msgsLive} message records in use, ${msgs.size} queued, parked or awaiting reap`);
   for (const o of liveObjects) {
     const n = held.get(o) ?? 0;
     if (n !== o.refs) bad.push(`${name(o)}: ${o.refs} references counted, ${n} held (fd tables, registry, messages)`);

@@ -192,6 +192,11 @@ export class Channel {
   visitQueued(visit: (obj: KernelObject) => void): void {
     for (let m = this.head; m !== null; m = m.next) visitMsg(m, visit);
   }
+
+  /** The buffered queue's messages, oldest first. */
+  forEachQueued(f: (m: Msg) => void): void {
+    for (let m = this.head; m !== null; m = m.next) f(m);
+  }
 }
 
 /** The send end of a channel: OP_IPC_SEND and ipc_send target it. */
