@@ -90,25 +90,31 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
   if ((out & 3) === 0) {
     const words = task.i32;
     const w = out >>> 2;
+    // (generated from core/abi.ts: tools/gen-inline.mjs)
+    // inline storeCompletion(words, w, op.udLo, op.udHi, r, flags, op.opcode)
     words[w] = op.udLo;
     words[w + 1] = op.udHi;
-    words[w + 2] = r; // ToInt32 keeps the low word of a count below 2^32
-    words[w + 3] = 0;
+    words[w + 2] = r;
+    words[w + 3] = r < 0 ? -1 : 0;
     words[w + 4] = flags;
     words[w + 5] = op.opcode;
+    // end inline
   } else writeCompletion(task.view, out, op.udLo, op.udHi, r, flags, op.opcode);
   if (multishot) {
     const a = op.bufAddr;
     if ((a & 3) === 0 && a !== 0) {
       // storeIrqEvent's aligned case, inline: this is the store every
-      // multishot interrupt makes (one call less)
+      // multishot interrupt makes (one call less; generated from
+      // core/abi.ts by tools/gen-inline.mjs)
       const ew = to.i32;
       const i = a >>> 2;
+      // inline storeIrqEventWords(ew, i, firstNs, r, level)
       const hi = (firstNs / 4294967296) >>> 0;
       ew[i] = firstNs - hi * 4294967296;
       ew[i + 1] = hi;
       ew[i + 2] = r;
       ew[i + 3] = level;
+      // end inline
     } else if (a !== 0) storeIrqEvent(to.i32, to.view, a, firstNs, r, level);
   } else {
     if (tracer !== null) tracer.reap(op);
