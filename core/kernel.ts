@@ -182,10 +182,11 @@ export class Kernel {
     op.result = result;
     op.cflags = cflags;
     if (port.closed) {
-      // The port is closing, and releasing what one of its ops held (a
-      // stream carried by a message, a read's bytes) completed this one.
-      // Nobody can reap it: it releases what it holds as a cancel would,
-      // then goes (found by DST).
+      // The port is closing, and releasing what one of its ops held
+      // completed this one: a parked send's message carried the last
+      // reference to a stream or line, whose close cancels its ops on this
+      // port. Nobody can reap it: it releases what it holds as a cancel
+      // would, then goes (found by DST).
       if (hook !== null) hook(op);
       if (op.discardHook !== null) op.discardHook(op);
       this.freeOp(op);

@@ -188,11 +188,12 @@ export class UartDevice implements SerialSink, Resumable {
    * read takes what it can if it is empty and the ring is too (the common
    * case), the rest goes to the front of the ring; then the reads are served
    * from the ring in order. Every byte is placed before any read completes:
-   * completing a read whose port is closing gives its bytes back in turn
-   * (kernel.complete), and those are earlier in the stream than anything
-   * placed here, so they must find these already in place behind them
-   * (bytes came out of order when the two interleaved; found by DST, seed
-   * 2783).
+   * were a read whose port is closing completed here, it would give its
+   * bytes back in turn (kernel.complete), and those are earlier in the
+   * stream, so they must find these already in place behind them (bytes
+   * came out of order when the two interleaved; found by DST, seed 2783).
+   * Inside a cancel cascade — every port close is one — the bytes only go
+   * to the ring and nothing is served until the cascade ends (`resume`).
    */
   giveBack(data: Uint8Array, n: number, now: number): void {
     let off = 0;

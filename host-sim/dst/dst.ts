@@ -1,5 +1,5 @@
 /**
- * Deterministic simulation testing (design.md, testing tier 3): one seed
+ * Deterministic simulation testing (docs/design.md, Testing): one seed
  * builds a simulated board, a random workload of tasks doing driver loops
  * over ports, and a random stimulus with fault injection; runs it to the
  * end in virtual time; and checks invariants. The same seed gives the same
