@@ -259,6 +259,32 @@ describe("SPI: a closing stream's transfers", () => {
   });
 });
 
+describe("SPI: a closing port", () => {
+  it("port close with transfers on two streams: none of them reaches the device; another port's transfer starts once they are gone", async () => {
+    const { sim, a } = world();
+    const frames: number[][] = [];
+    sim.spi(0).attach({ transfer: (mosi) => (frames.push([...mosi]), mosi) });
+    const sys = a.sys;
+    const p = sys.io_create(0);
+    const q = sys.io_create(0);
+    const s = sys.open("/dev/spi0");
+    const t = sys.open("/dev/spi0");
+    const logQ = collect(sim, a, q);
+    const b = [a.alloc(8), a.alloc(8), a.alloc(8), a.alloc(8)];
+    b.forEach((addr, i) => a.memory.set([i + 1], addr));
+    submit(a, p, { userData: 1, opcode: OP_WRITE, fd: s, bufAddr: b[0], bufLen: 1 });
+    submit(a, p, { userData: 2, opcode: OP_WRITE, fd: t, bufAddr: b[1], bufLen: 1 });
+    submit(a, p, { userData: 3, opcode: OP_WRITE, fd: s, bufAddr: b[2], bufLen: 1 });
+    submit(a, q, { userData: 4, opcode: OP_WRITE, fd: t, bufAddr: b[3], bufLen: 1 });
+    expect(sys.close(p)).toBe(0);
+    await sim.advance(1_000_000);
+    expect(frames).toEqual([[1], [4]]); // the first was on the bus already; 2 and 3 never start
+    expect(ur(logQ)).toEqual([[4, 1]]);
+    sys.close(s);
+    sys.close(t);
+  });
+});
+
 describe("channels: a closing recv end", () => {
   it("exit of the task holding it by fd passing: its armed receives complete -ECANCELED, in order", async () => {
     const { sim, a, b } = world();
@@ -310,6 +336,41 @@ describe("channels: a closing recv end", () => {
   });
 });
 
+describe("channels: a closing port", () => {
+  it("port close with a parked send carrying a stream: the stream's read on another port is -ECANCELED, its bytes serve the next reader there", async () => {
+    const { sim, a } = world();
+    const sys = a.sys;
+    const p = sys.io_create(0);
+    const q = sys.io_create(0);
+    const [sfd, rfd] = channel(a, 0);
+    const s = sys.open("/dev/uart0");
+    const t = sys.open("/dev/uart0");
+    const logQ = collect(sim, a, q);
+    const b = a.alloc(16);
+    const tb = a.alloc(16);
+    submit(a, q, { userData: 1, opcode: OP_READ, fd: s, bufAddr: b, bufLen: 16 });
+    submit(a, q, { userData: 2, opcode: OP_READ, fd: s, bufAddr: b, bufLen: 1 });
+    submit(a, q, { userData: 3, opcode: OP_READ, fd: t, bufAddr: tb, bufLen: 16 });
+    const m = a.alloc(48);
+    encodeIpcMessage(a.view, m, { tag: 1, fds: [s, -1, -1, -1] });
+    submit(a, p, { userData: 9, opcode: OP_IPC_SEND, fd: sfd, bufAddr: m });
+    sys.close(s); // the parked message holds the stream's last reference
+    sim.uart(0).inject("qr");
+    await sim.advance(byteNs(2) + GAP / 2);
+    expect(sys.close(p)).toBe(0); // cancels the send, whose message closes the stream
+    await sim.advance(GAP);
+    expect(ur(logQ)).toEqual([
+      [1, -ECANCELED],
+      [2, -ECANCELED],
+      [3, 2],
+    ]);
+    expect(String.fromCharCode(...bytes(a, tb, 2))).toBe("qr");
+    sys.close(t);
+    sys.close(sfd);
+    sys.close(rfd);
+  });
+});
+
 describe("IRQ lines: a closing line", () => {
   it("exit of the task holding it by fd passing: its arms complete -ECANCELED in order, and the line can be claimed again", async () => {
     const { sim, a, b } = world();
@@ -348,6 +409,30 @@ describe("IRQ lines: a closing line", () => {
     await sim.advance(0);
     expect(ur(log)).toEqual([[3, 3]]);
     sys.close(line);
+  });
+});
+
+describe("IRQ lines and notify objects: closed through a message", () => {
+  it("a line whose last reference rides a parked send: closing the recv end fails the send -EPIPE, then the line's arms -ECANCELED in order", async () => {
+    const { sim, a } = world();
+    const sys = a.sys;
+    const p = sys.io_create(0);
+    const [sfd, rfd] = channel(a, 0);
+    const line = sys.irq_create(5, IRQ_RISING);
+    const log = collect(sim, a, p);
+    submit(a, p, { userData: 1, opcode: OP_IRQ_WAIT, fd: line }, { userData: 2, opcode: OP_IRQ_WAIT, fd: line });
+    const m = a.alloc(48);
+    encodeIpcMessage(a.view, m, { tag: 1, fds: [line, -1, -1, -1] });
+    submit(a, p, { userData: 3, opcode: OP_IPC_SEND, fd: sfd, bufAddr: m });
+    sys.close(line);
+    sys.close(rfd);
+    await sim.advance(0);
+    expect(ur(log)).toEqual([
+      [3, -EPIPE],
+      [1, -ECANCELED],
+      [2, -ECANCELED],
+    ]);
+    sys.close(sfd);
   });
 });
 
