@@ -1,6 +1,6 @@
 /**
- * Device backend interfaces a Platform provides (spec §1, design.md "The
- * path of an interrupt"). The simulator implements them with device models
+ * Device backend interfaces a Platform provides (spec §1; docs/design.md,
+ * "The path of an interrupt"). The simulator implements them with device models
  * (host-sim/devices/), `drivers/moddable/` with ECMA-419 IO.
  *
  * Shape: the backend owns the hardware and the timing; the kernel owns the

@@ -5,7 +5,8 @@
 export * from "./constants.js";
 export * from "./errno.js";
 export * from "./abi.js";
-export { Kernel, type KernelOptions } from "./kernel.js";
+export { Kernel, type KernelOptions, type Resumable } from "./kernel.js";
+export { checkInvariants } from "./invariants.js";
 export { Task, type SpawnOptions } from "./task.js";
 export type { Syscalls } from "./sys/index.js";
 export type { Platform, TimerCallback } from "./platform.js";

@@ -11,6 +11,7 @@
  * a syscall or an interrupt path (spec §3 io_wait_cb, §9).
  */
 import { DEFAULT_CQ_ENTRIES } from "./constants.js";
+import { checkInvariants } from "./invariants.js";
 import { DeviceTable } from "./objects/device.js";
 import type { IpcState } from "./objects/ipc-state.js";
 import type { KernelObject } from "./objects/object.js";
@@ -19,6 +20,19 @@ import { Op, OP_INFLIGHT } from "./op.js";
 import type { Platform } from "./platform.js";
 import { Task, type SpawnOptions } from "./task.js";
 import type { KernelTracer } from "./trace.js";
+
+/**
+ * A device whose releases wait for the end of a cancel cascade: bytes given
+ * back and a bus or line freed by a cancel are put in place at once, but the
+ * device serves its next read or starts its next transfer only from
+ * `resume`, once every op of the closing objects has been cancelled.
+ */
+export interface Resumable {
+  /** Queued in the kernel's deferred list. */
+  deferred: boolean;
+  /** Serves waiting reads and starts the next transfer (inside the kernel). */
+  resume(now: number): void;
+}
 
 export interface KernelOptions {
   /** Completion-queue slots of each new port (default 64). */
@@ -74,6 +88,13 @@ export class Kernel {
    * the kernel queued none (the simulator then need not settle).
    */
   userCalls = 0;
+  /**
+   * Nesting of cancel cascades (a close, an exit, an io_cancel): while it is
+   * above 0, devices defer what a cancel frees (see `hold`).
+   */
+  holding = 0;
+  /** Devices to resume when the outermost cascade ends, in deferral order. */
+  private readonly deferred: Resumable[] = [];
 
   constructor(platform: Platform, options: KernelOptions = {}) {
     this.platform = platform;
@@ -168,10 +189,11 @@ export class Kernel {
     op.result = result;
     op.cflags = cflags;
     if (port.closed) {
-      // The port is closing, and releasing what one of its ops held (a
-      // stream carried by a message, a read's bytes) completed this one.
-      // Nobody can reap it: it releases what it holds as a cancel would,
-      // then goes (found by DST).
+      // The port is closing, and releasing what one of its ops held
+      // completed this one: a parked send's message carried the last
+      // reference to a stream or line, whose close cancels its ops on this
+      // port. Nobody can reap it: it releases what it holds as a cancel
+      // would, then goes (found by DST).
       if (hook !== null) hook(op);
       if (op.discardHook !== null) op.discardHook(op);
       this.freeOp(op);
@@ -184,7 +206,8 @@ export class Kernel {
 
   /**
    * Cancels an in-flight op: posts -ECANCELED first, then lets the op's
-   * target release what it held (which may complete other ops after it).
+   * target release what it held (which may complete other ops after it;
+   * inside a cascade, `hold`, only once the cascade ends).
    */
   cancelOp(op: Op, result: number): boolean {
     if (op.state !== OP_INFLIGHT) return false;
@@ -194,6 +217,43 @@ export class Kernel {
     // on a closing port complete() has run the hook and freed the op already
     if (hook !== null && !port.closed) hook(op);
     return true;
+  }
+
+  // ---- cancel cascades ----
+
+  /**
+   * Opens a cancel cascade. Until the matching `release`, a cancel posts its
+   * -ECANCELED and detaches its op at once, but what the op held is only put
+   * back (a read's bytes to the front of the device's input, a bus or a
+   * transmitter freed): no other op is served from it. So every op of a
+   * closing object — of every object a close or an exit cascades to — is
+   * cancelled, in submission order, before any completion that releasing
+   * their resources causes, and bytes given back serve only readers of other
+   * opens (spec §9, objects and close; docs/design.md, close and cancel).
+   */
+  hold(): void {
+    this.holding++;
+  }
+
+  /** Closes a cascade; the outermost one resumes the devices that deferred a release. */
+  release(): void {
+    if (--this.holding !== 0) return;
+    const list = this.deferred;
+    // one at a time off the front: a resume that completes ops can run user
+    // code (a flush outside any syscall), whose closes open and end
+    // cascades of their own, draining this same list
+    while (list.length !== 0 && this.holding === 0) {
+      const d = list.shift() as Resumable;
+      d.deferred = false;
+      d.resume(this.now());
+    }
+  }
+
+  /** Called by a device that freed something inside a cascade: resumed at its end. */
+  defer(d: Resumable): void {
+    if (d.deferred) return;
+    d.deferred = true;
+    this.deferred.push(d);
   }
 
   // ---- entry, flush ----
@@ -268,6 +328,17 @@ export class Kernel {
 
   now(): number {
     return this.platform.now();
+  }
+
+  /**
+   * Checks the kernel's bookkeeping (core/invariants.ts lists what) and
+   * throws an Error naming every violation. Call it between kernel entries:
+   * from a test, a DST step or a simulator callback, not from inside a
+   * syscall or an io_wait_cb callback.
+   */
+  checkInvariants(): void {
+    const bad = checkInvariants(this);
+    if (bad.length !== 0) throw new Error(`ioport: kernel invariants violated:\n- ${bad.join("\n- ")}`);
   }
 }
 

@@ -5,7 +5,8 @@
  * and `sys`, its syscalls.
  *
  * Guarantees: `exit()` is a close of every fd in ascending order with full
- * close semantics, not a shortcut; after it, syscalls return -EPERM.
+ * close semantics, not a shortcut, as one cancel cascade (Kernel.hold);
+ * after it, syscalls return -EPERM.
  */
 import { MAX_FDS } from "./constants.js";
 import type { Kernel } from "./kernel.js";
@@ -131,12 +132,16 @@ export class Task {
     if (this.exited) return;
     const k = this.kernel;
     k.enter();
+    // one cancel cascade for the whole exit: every op of every object it
+    // closes is cancelled before a device serves what they gave back
+    k.hold();
     try {
       this.exited = true;
       for (const h of k.exitHooks) h(this);
       for (let fd = 0; fd < MAX_FDS; fd++) this.closeFd(fd);
       k.taskExited(this);
     } finally {
+      k.release();
       k.leave();
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Zero allocations per operation in the steady state of the NOP and IRQ
- * driver loops, counted by the XS engine itself (design.md "Hot-path
- * discipline"). Uses the benchmark's XS harness (tools/xs/run-bench.mjs):
+ * driver loops, counted by the XS engine itself (docs/design.md,
+ * "Hot-path rules"). Uses the benchmark's XS harness (tools/xs/run-bench.mjs):
  * gc(), run N operations, read the engine's slot and chunk counters at the
  * end of the crank; then again with 2N. The difference is what N operations
  * allocated. Those counters are exact and deterministic (no sampling, no

@@ -1,6 +1,6 @@
 // The bench's ratio chart: one bar per variant, coloured by its target,
 // deterministic bytes.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { renderRatioSvg } from "../bench/lib/plot.js";
 import type { CaseResult } from "../bench/lib/report.js";
 
@@ -47,7 +47,20 @@ describe("bench ratio chart", () => {
     expect(x("2×") - x("1×")).toBeCloseTo(x("1×") - x("0.5×"), 0) // rounded to 0.1 px in the SVG;
   });
 
-  it("is deterministic", () => {
-    expect(renderRatioSvg(results, "t")).toBe(renderRatioSvg(results, "t"));
+  it("depends on its inputs only: not on the clock or the objects' identity, and every ratio shows", () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date("2020-01-01T00:00:00Z"));
+      const a = renderRatioSvg(results, "t");
+      vi.setSystemTime(new Date("2031-06-15T12:34:56Z"));
+      const b = renderRatioSvg(structuredClone(results), "t");
+      expect(b).toBe(a);
+    } finally {
+      vi.useRealTimers();
+    }
+    // and it is not a constant: another ratio draws other bytes
+    const changed = structuredClone(results);
+    changed[0]!.variants[0]!.ratio = 1.5;
+    expect(renderRatioSvg(changed, "t")).not.toBe(renderRatioSvg(results, "t"));
   });
 });

@@ -379,7 +379,10 @@ function play(p: Program, forced: boolean, traced = false): Recording {
   };
 
   const adds0 = addCalls;
-  for (const a of p.init) exec(a);
+  for (const a of p.init) {
+    exec(a);
+    k.checkInvariants();
+  }
   for (const s of p.stim) {
     if (s.k === "edge") exec(s);
     else if (s.k === "late") {
@@ -393,6 +396,7 @@ function play(p: Program, forced: boolean, traced = false): Recording {
       log.push(`advance ${s.ns} @${sim.now}`);
       advance(sim, s.ns, forced);
     }
+    k.checkInvariants();
   }
   const adds = addCalls - adds0;
 

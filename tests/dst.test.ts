@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { IrqLine, Port, UartDevice, type Op } from "../core/index.js";
+import { IrqLine, Kernel, Port, UartDevice, type Op } from "../core/index.js";
 import { runSeed, type SeedResult } from "../host-sim/dst/index.js";
 import { PerfettoTrace } from "../host-sim/index.js";
 import { main } from "../tools/cli.js";
@@ -21,6 +21,20 @@ describe("ioport dst", () => {
     const { stdout } = await run(process.execPath, ["tools/bin/ioport.js", "dst", "--seeds", "300", "--quiet"], { cwd: root, maxBuffer: 1 << 24 });
     expect(stdout).toMatch(/seeds 1\.\.300: 300 passed, 0 failed/);
   }, 120_000);
+
+  it("passes `ioport dst --seeds 200 --profile close` (the close- and cancel-heavy workload, built CLI)", async () => {
+    const { stdout } = await run(process.execPath, ["tools/bin/ioport.js", "dst", "--seeds", "200", "--profile", "close", "--quiet"], { cwd: root, maxBuffer: 1 << 24 });
+    expect(stdout).toMatch(/seeds 1\.\.200: 200 passed, 0 failed/);
+  }, 120_000);
+
+  it("runs Kernel.checkInvariants after every step: at least one check per step of every task", async () => {
+    const r = await runSeed(7, { steps: 80, profile: "close" });
+    expect(r.ok).toBe(true);
+    expect(r.stats.invariantChecks).toBeGreaterThan(r.stats.tasks);
+    const mixed = await runSeed(7, { steps: 80 });
+    // a task that is not killed runs all its steps, each followed by a check
+    expect(mixed.stats.invariantChecks).toBeGreaterThanOrEqual(80);
+  });
 
   it("a seed is deterministic: the same results, stats and a byte-identical Perfetto trace", async () => {
     const once = async () => {
@@ -55,18 +69,18 @@ function inject<T extends object>(proto: T, method: keyof T & string, buggy: (or
 }
 
 /** Runs seeds from 1 until one fails (resetting the bug's counter per seed, as a fresh process would). */
-async function hunt(state: { n: number }, maxSeeds: number, steps = 200): Promise<SeedResult | null> {
+async function hunt(state: { n: number }, maxSeeds: number, steps = 200, profile: "mixed" | "close" = "mixed"): Promise<SeedResult | null> {
   for (let seed = 1; seed <= maxSeeds; seed++) {
     state.n = 0;
-    const r = await runSeed(seed, { steps });
+    const r = await runSeed(seed, { steps, profile });
     if (!r.ok) return r;
   }
   return null;
 }
 
-async function reproduces(state: { n: number }, first: SeedResult, steps = 200): Promise<void> {
+async function reproduces(state: { n: number }, first: SeedResult, steps = 200, profile: "mixed" | "close" = "mixed"): Promise<void> {
   state.n = 0;
-  const again = await runSeed(first.seed, { steps });
+  const again = await runSeed(first.seed, { steps, profile });
   expect(again.ok).toBe(false);
   expect(again.failures).toEqual(first.failures);
 }
@@ -106,6 +120,28 @@ describe("the campaign catches injected kernel bugs", () => {
     const found = await hunt(state, 50);
     expect(found).not.toBeNull();
     expect(found!.failures.join("\n")).toMatch(/IRQ line \d+: \d+ interrupts delivered/);
+    await reproduces(state, found!);
+  });
+
+  it("the close profile finds issue 15's bug: close without a cancel cascade lets a closing stream's read take its own bytes back", async () => {
+    // a kernel whose cascades never hold: each cancel releases at once
+    const state = inject(Kernel.prototype, "hold", () => undefined);
+    inject(Kernel.prototype, "release", () => undefined);
+    const found = await hunt(state, 100, 200, "close");
+    expect(found).not.toBeNull();
+    expect(found!.failures.join("\n")).toMatch(/completed with \d+ bytes after its stream was closed/);
+    await reproduces(state, found!, 200, "close");
+  });
+
+  it("Kernel.checkInvariants in DST finds bookkeeping that no completion shows: a reap that releases one reservation too few", async () => {
+    const state = inject(Port.prototype, "reap", (orig, self, args, n) => {
+      const got = orig.apply(self, args) as number;
+      if (n % 40 === 0 && got > 0) (self as Port).reserved++;
+      return got;
+    });
+    const found = await hunt(state, 50);
+    expect(found).not.toBeNull();
+    expect(found!.failures.join("\n")).toMatch(/kernel invariants violated:[\s\S]*!= reserved/);
     await reproduces(state, found!);
   });
 

@@ -104,6 +104,7 @@ async function play(actions: Action[], cq: number): Promise<string[]> {
     } else {
       await sim.advance(a.ns);
     }
+    sim.kernel.checkInvariants();
   }
   // drain: everything accepted eventually completes exactly once
   await sim.advance(1000);

@@ -2,7 +2,9 @@
  * Shared test helpers. `leakChecked()` registers an afterEach that exits
  * every task of every simulator the test made and asserts the kernel holds
  * exactly what the service registry reaches (spec §7: no object leaks), no
- * blocked caller and no stray message record.
+ * blocked caller, and — Kernel.checkInvariants — no stray message record
+ * (every record in use is queued, parked or awaiting reap) and reference
+ * counts that match their holders.
  */
 import { afterEach, expect } from "vitest";
 import { decodeCompletion, encodeIpcMessage, encodeSubmission, registryHeld, type IoCompletion, type Task } from "../core/index.js";
@@ -15,11 +17,8 @@ export function assertNoLeaks(sim: Simulator): void {
   const held = registryHeld(k);
   expect(k.liveObjects).toBe(held.size);
   for (const o of k.objects) expect(held.has(o)).toBe(true);
-  if (k.services.size === 0) expect(k.liveObjects).toBe(0);
-  if (k.ipc !== null) {
-    expect(k.ipc.blocked.size).toBe(0);
-    if (k.services.size === 0) expect(k.ipc.msgsLive).toBe(0);
-  }
+  expect(k.ipc?.blocked.size ?? 0).toBe(0);
+  k.checkInvariants();
 }
 
 /** Returns a simulator factory whose simulators are leak-checked after each test. */

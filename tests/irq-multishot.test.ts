@@ -160,6 +160,7 @@ describe("OP_IRQ_WAIT multishot", () => {
                 counted += c.result;
               }
             }
+            sim.kernel.checkInvariants();
           }
           // drain: each reap frees slots for what is still latched
           for (let i = 0; i < 100 && counted < raised; i++) for (const c of reap(t, port, 1)) counted += c.result;

@@ -61,9 +61,11 @@ describe("a cancelled read's bytes, given back", () => {
     encodeIpcMessage(t.view, m, { tag: 1, fds: [p, -1, -1, -1] });
     submit(t, q, { userData: 3, opcode: OP_IPC_SEND, fd: sfd, bufAddr: m });
     expect(sys.close(p)).toBe(0);
-    // closing Q cancels the send (newest first), which closes P, whose read
-    // gives its ten bytes back: Q's read takes four and completes on the
-    // closing Q, so it gives them back too
+    // closing Q cancels its read, then its send, which closes P, whose read
+    // gives its ten bytes back. (Before close became one cancel cascade, Q's
+    // read — then still pending — took four, completed on the closing Q and
+    // gave them back in turn, in the wrong order; now the bytes wait for the
+    // cascade's end, when no read of Q is left.)
     expect(sys.close(q)).toBe(0);
     await sim.advance(0);
     expect(sim.kernel.dev.uarts[0]!.buffered).toBe(10);

@@ -39,7 +39,7 @@ function pooled(jobs: number): Variant {
   return {
     label: `--jobs ${jobs} (worker threads)`,
     async setup() {
-      const pool = new DstPool(jobs, STEPS);
+      const pool = new DstPool(jobs, { steps: STEPS });
       // identical verdicts: the same seeds through the pool and in this thread
       const check = seedList(0, 40);
       const viaPool: SeedResult[] = [];

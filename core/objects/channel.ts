@@ -184,8 +184,18 @@ export class Channel {
 
   /** Objects carried by queued messages and parked sends. */
   visitCarried(visit: (obj: KernelObject) => void): void {
-    for (let m = this.head; m !== null; m = m.next) visitMsg(m, visit);
+    this.visitQueued(visit);
     for (let op = this.senders.head; op !== null; op = op.qNext) if (op.msg !== null) visitMsg(op.msg, visit);
+  }
+
+  /** Objects carried by the buffered queue's messages only (not parked sends). */
+  visitQueued(visit: (obj: KernelObject) => void): void {
+    for (let m = this.head; m !== null; m = m.next) visitMsg(m, visit);
+  }
+
+  /** The buffered queue's messages, oldest first. */
+  forEachQueued(f: (m: Msg) => void): void {
+    for (let m = this.head; m !== null; m = m.next) f(m);
   }
 }
 

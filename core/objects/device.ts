@@ -11,9 +11,12 @@
  *   board, not to a stream: streams are views on it, and reads, writes and
  *   transfers are served in order across all of them.
  * - Closing the last reference to a stream completes that stream's own
- *   in-flight reads, writes and transfers -ECANCELED, in submission order;
- *   other streams on the same device are untouched. Bytes buffered on the
- *   device stay there for the next reader.
+ *   in-flight reads, writes and transfers -ECANCELED, in submission order,
+ *   all of them before what they held is released (the close is one cancel
+ *   cascade, Kernel.hold): a cancelled read's bytes then serve only readers
+ *   of other streams, and a freed bus or transmitter starts no transfer of
+ *   this one. Other streams on the same device are untouched. Bytes
+ *   buffered on the device stay there for the next reader.
  * - Device objects are not kernel objects: they live as long as the kernel,
  *   so `liveObjects` counts only streams and lines.
  */

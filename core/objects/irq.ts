@@ -15,7 +15,7 @@
  * - `raise` counts into plain fields and fills a reserved slot without
  *   allocating. The waiter it satisfies is called back once the kernel is
  *   done with the interrupt, before `raise` returns: straight from the fast
- *   path (objects/direct.ts) or from the flush when the kernel leaves.
+ *   path (core/objects/direct.ts) or from the flush when the kernel leaves.
  * - A timer line's k-th interrupt is at creation + k·period (no drift); a
  *   late platform timer catches up with the exact count.
  * - Closing the last reference releases the line (it can be claimed again)
@@ -70,7 +70,7 @@ export class IrqLine extends KernelObject implements IrqSink {
 
   raise(now: number, level: number): void {
     const op = this.arms.head;
-    // the fast path (objects/direct.ts): nothing latched, an arm whose port
+    // the fast path (core/objects/direct.ts): nothing latched, an arm whose port
     // would reap this interrupt alone and call back at once
     if (op !== null && this.pending === 0 && deliverIrq(this, op, now, level, 1)) return;
     const k = this.kernel;

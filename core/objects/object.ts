@@ -5,8 +5,10 @@
  * Syscalls: every fd is one reference (`dup`, fd passing and the service
  * registry add references; `close` and `exit` drop them).
  * Guarantees: `onLastClose` runs exactly once, when the last reference goes,
- * inside the kernel (never from user code); the kernel counts live objects so
- * leaks are observable (`kernel.liveObjects`).
+ * inside the kernel (never from user code) and inside a cancel cascade
+ * (Kernel.hold): the ops it cancels complete -ECANCELED, in submission
+ * order, before anything they release is served to another op. The kernel
+ * counts live objects so leaks are observable (`kernel.liveObjects`).
  */
 import type { Kernel } from "../kernel.js";
 
@@ -45,11 +47,7 @@ export abstract class KernelObject {
 
   unref(): void {
     if (this.refs <= 0) return;
-    if (--this.refs === 0 && !this.closed) {
-      this.closed = true;
-      this.onLastClose();
-      this.kernel.objectDestroyed(this);
-    }
+    if (--this.refs === 0 && !this.closed) this.close();
   }
 
   /**
@@ -60,9 +58,24 @@ export abstract class KernelObject {
   forceClose(): void {
     if (this.closed) return;
     this.refs = 0;
+    this.close();
+  }
+
+  /**
+   * Runs the close inside a cancel cascade (Kernel.hold): every op this
+   * close, and any close it causes, cancels gets its -ECANCELED before a
+   * device serves anything those ops gave back.
+   */
+  private close(): void {
+    const k = this.kernel;
     this.closed = true;
-    this.onLastClose();
-    this.kernel.objectDestroyed(this);
+    k.hold();
+    try {
+      this.onLastClose();
+      k.objectDestroyed(this);
+    } finally {
+      k.release();
+    }
   }
 
   /**

@@ -13,11 +13,15 @@
  *   unless the port is closed first.
  * - One waiter at a time. A waiter is resolved from the kernel's flush, after
  *   the syscall or event that satisfied it has finished, never inside one.
- * - Closing the last reference cancels every in-flight op, newest first
- *   (releasing what it holds: a read's bytes go back to the device), releases objects carried by queued completions, and resolves a
+ * - Closing the last reference cancels every in-flight op in submission
+ *   order, posting nothing (nobody can reap it), and releases what each
+ *   held: a read's bytes go back to the front of the device's input, for a
+ *   reader of another port, since the close is one cancel cascade
+ *   (Kernel.hold) and no op of this port is left to take them. Then it
+ *   releases the objects carried by queued completions and resolves a
  *   pending wait with -EBADF.
  */
-import { storeIrqEvent, writeCompletion } from "../abi.js";
+import { CQE_WORDS, storeCompletion, storeIrqEvent, writeCompletion } from "../abi.js";
 import { COMPLETION_SIZE, IOCQE_F_MORE, OP_NOP } from "../constants.js";
 import { EBADF } from "../errno.js";
 import type { Kernel } from "../kernel.js";
@@ -214,29 +218,24 @@ export class Port extends KernelObject {
     let at = this.head;
     // slots [0, done) are accounted in head/count/reserved
     let done = 0;
-    for (let i = 0; i < n; i++, w += 6) {
+    for (let i = 0; i < n; i++, w += CQE_WORDS) {
       const op = ring[at] as Op | RawEvent | null;
       const slot = at;
       if (++at === cap) at = 0;
       if (op === NOP_SLOT) {
         // the common raw slot, written with no reads but its user_data
-        if (words !== null) {
-          words[w] = rawUd[2 * slot] as number;
-          words[w + 1] = rawUd[2 * slot + 1] as number;
-          // result, its high word, flags and the opcode (OP_NOP is 0): as two
-          // 8-byte zero stores when they are 8-aligned (half the stores, for
-          // XS; a fill call would do as well there but costs V8 more)
-          if ((w & 1) === 0) {
-            const f = task.f64;
-            f[(w >>> 1) + 1] = 0;
-            f[(w >>> 1) + 2] = 0;
-          } else {
-            words[w + 2] = 0;
-            words[w + 3] = 0;
-            words[w + 4] = 0;
-            words[w + 5] = 0;
-          }
-        } else writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, 0, 0, OP_NOP);
+        if (words !== null && (w & 1) === 0) {
+          // the common case: an 8-aligned completion, half its stores as
+          // two 8-byte zeros (generated from core/abi.ts: tools/gen-inline.mjs)
+          const f64 = task.f64;
+          // inline storeNopCompletion8(words, f64, w, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number)
+          words[w] = (rawUd[2 * slot] as number);
+          words[w + 1] = (rawUd[2 * slot + 1] as number);
+          f64[(w + 2) >>> 1] = 0;
+          f64[(w + 4) >>> 1] = 0;
+          // end inline
+        } else if (words !== null) storeCompletion(words, w, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, 0, 0, OP_NOP);
+        else writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, 0, 0, OP_NOP);
         continue;
       }
       if (op === null || op === EVENT_SLOT) {
@@ -244,12 +243,15 @@ export class Port extends KernelObject {
         const opcode = this.rawOpc[slot] as number;
         const flags = op === null ? 0 : IOCQE_F_MORE;
         if (words !== null) {
-          words[w] = rawUd[2 * slot] as number;
-          words[w + 1] = rawUd[2 * slot + 1] as number;
+          // (generated from core/abi.ts: tools/gen-inline.mjs)
+          // inline storeCompletion(words, w, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, r, flags, opcode)
+          words[w] = (rawUd[2 * slot] as number);
+          words[w + 1] = (rawUd[2 * slot + 1] as number);
           words[w + 2] = r;
           words[w + 3] = r < 0 ? -1 : 0;
           words[w + 4] = flags;
           words[w + 5] = opcode;
+          // end inline
         } else {
           writeCompletion(task.view, out + i * COMPLETION_SIZE, rawUd[2 * slot] as number, rawUd[2 * slot + 1] as number, r, flags, opcode);
         }
@@ -276,12 +278,15 @@ export class Port extends KernelObject {
       if (o.reapHook !== null) o.reapHook(o);
       const r = o.result;
       if (words !== null && r >= -0x80000000 && r <= 0xffffffff) {
+        // (generated from core/abi.ts: tools/gen-inline.mjs)
+        // inline storeCompletion(words, w, o.udLo, o.udHi, r, o.cflags, o.opcode)
         words[w] = o.udLo;
         words[w + 1] = o.udHi;
-        words[w + 2] = r; // ToInt32 keeps the low word of a result below 2^32
+        words[w + 2] = r;
         words[w + 3] = r < 0 ? -1 : 0;
         words[w + 4] = o.cflags;
         words[w + 5] = o.opcode;
+        // end inline
       } else {
         writeCompletion(task.view, out + i * COMPLETION_SIZE, o.udLo, o.udHi, r, o.cflags, o.opcode);
       }
@@ -338,11 +343,13 @@ export class Port extends KernelObject {
   protected onLastClose(): void {
     const kernel = this.kernel;
     let op: Op | null;
-    // Newest first: when an op's cancel releases something (a read's bytes
-    // go to the next read of the device), no later op of this closing port
-    // is still queued to absorb it and vanish with the port; and a bus or
-    // line freed by a cancel never starts a transfer of this port.
-    while ((op = this.inflightTail) !== null) {
+    // Oldest first. The close runs inside a cancel cascade (KernelObject's
+    // close holds the kernel), so what a cancel frees — a read's bytes, a
+    // bus — is served only once every op here is gone: none of this port's
+    // ops can absorb bytes and vanish with them, nor start on a freed bus.
+    // (A release that closes another object may complete an op of this
+    // port meanwhile: Kernel.complete frees such an op, unlinking it.)
+    while ((op = this.inflightHead) !== null) {
       this.removeInflight(op);
       const hook = op.cancelHook;
       op.cancelHook = null;

@@ -14,23 +14,27 @@
  * - Bytes to send are copied at submit; received bytes stay in the op's
  *   kernel buffer and are copied into the submitter's memory at reap.
  * - A cancelled transfer stops at once: the bus is free from the cancel time
- *   and the next transfer starts then.
+ *   and the next transfer starts then — inside a cancel cascade (a close, an
+ *   exit, an io_cancel: Kernel.hold), when the cascade ends (`resume`), so a
+ *   closing stream's later transfers never reach the device.
  */
 import { copyBytes } from "../bytes.js";
 import { OP_WRITE } from "../constants.js";
 import type { SpiBackend, SpiSink } from "../devices.js";
-import type { Kernel } from "../kernel.js";
+import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import type { KernelObject } from "./object.js";
 import { bySeq } from "./uart.js";
 
-export class SpiBus implements SpiSink {
+export class SpiBus implements SpiSink, Resumable {
   readonly kernel: Kernel;
   readonly backend: SpiBackend;
   readonly path: string;
   readonly hz: number;
   readonly queue = new OpQueue();
   active: Op | null = null;
+  /** Waiting for the end of a cancel cascade (Kernel.defer). */
+  deferred = false;
   /** Statistics. */
   transfers = 0;
   bytes = 0;
@@ -78,6 +82,11 @@ export class SpiBus implements SpiSink {
     }
   }
 
+  /** End of a cancel cascade: start the oldest transfer left. */
+  resume(_now: number): void {
+    if (this.active === null) this.start();
+  }
+
   /** Cancels, in submission order, every transfer submitted through `stream`. */
   cancelStream(stream: KernelObject, result: number): void {
     const mine: Op[] = [];
@@ -93,7 +102,9 @@ function spiCancel(op: Op): void {
   if (bus.active === op) {
     bus.active = null;
     bus.backend.abortTransfer();
-    bus.start();
+    // inside a cascade the next transfer may be one still to be cancelled
+    if (bus.kernel.holding !== 0) bus.kernel.defer(bus);
+    else bus.start();
   }
 }
 

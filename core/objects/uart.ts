@@ -19,6 +19,13 @@
  *   pending read first), so no byte is lost or delivered twice — even when
  *   they outnumber the ring's free room (the ring's storage then grows to
  *   hold them; found by DST, seed 2783).
+ * - Only the oldest read holds bytes, and a read is pending only while the
+ *   ring is empty (Kernel.checkInvariants checks both).
+ * - Inside a cancel cascade (a close, an exit, an io_cancel: Kernel.hold)
+ *   given-back bytes go to the front of the ring and a freed transmitter
+ *   stays idle; the device serves and transmits again only when the
+ *   cascade ends (`resume`), so they serve only ops that were not
+ *   cancelled: when a stream closes, readers of other opens of the device.
  * - Writes are transmitted one at a time in submission order; a write
  *   completes when the backend has taken all its bytes; a cancelled write
  *   stops at once (the backend drops what is not on the wire).
@@ -29,11 +36,11 @@
 import { ceilMulDiv, copyBytes } from "../bytes.js";
 import type { SerialBackend, SerialSink } from "../devices.js";
 import { EOVERFLOW } from "../errno.js";
-import type { Kernel } from "../kernel.js";
+import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import type { KernelObject } from "./object.js";
 
-export class UartDevice implements SerialSink {
+export class UartDevice implements SerialSink, Resumable {
   readonly kernel: Kernel;
   readonly backend: SerialBackend;
   readonly path: string;
@@ -63,6 +70,8 @@ export class UartDevice implements SerialSink {
   /** The write being transmitted (head of `writes`), or null. */
   txActive: Op | null = null;
   idleTimer = 0;
+  /** Waiting for the end of a cancel cascade (Kernel.defer). */
+  deferred = false;
 
   constructor(kernel: Kernel, backend: SerialBackend) {
     this.kernel = kernel;
@@ -179,16 +188,18 @@ export class UartDevice implements SerialSink {
    * read takes what it can if it is empty and the ring is too (the common
    * case), the rest goes to the front of the ring; then the reads are served
    * from the ring in order. Every byte is placed before any read completes:
-   * completing a read whose port is closing gives its bytes back in turn
-   * (kernel.complete), and those are earlier in the stream than anything
-   * placed here, so they must find these already in place behind them
-   * (bytes came out of order when the two interleaved; found by DST, seed
-   * 2783).
+   * were a read whose port is closing completed here, it would give its
+   * bytes back in turn (kernel.complete), and those are earlier in the
+   * stream, so they must find these already in place behind them (bytes
+   * came out of order when the two interleaved; found by DST, seed 2783).
+   * Inside a cancel cascade — every port close is one — the bytes only go
+   * to the ring and nothing is served until the cascade ends (`resume`).
    */
   giveBack(data: Uint8Array, n: number, now: number): void {
     let off = 0;
     const op = this.reads.head;
-    if (op !== null && op.dataLen === 0 && this.rxCount === 0) {
+    const held = this.kernel.holding !== 0;
+    if (!held && op !== null && op.dataLen === 0 && this.rxCount === 0) {
       off = n < op.bufLen ? n : op.bufLen;
       copyBytes(op.data as Uint8Array, 0, data, 0, off);
       op.dataLen = off;
@@ -207,7 +218,15 @@ export class UartDevice implements SerialSink {
       }
       this.rxCount += back;
     }
+    // inside a cascade the next read may be one still to be cancelled
+    if (held) this.kernel.defer(this);
+    else this.serve(now);
+  }
+
+  /** End of a cancel cascade: serve the reads left, restart transmission. */
+  resume(now: number): void {
     this.serve(now);
+    if (this.txActive === null) this.startTx();
   }
 
   /**
@@ -319,6 +338,8 @@ function writeCancel(op: Op): void {
   if (dev.txActive === op) {
     dev.txActive = null;
     dev.backend.abortTransmit();
-    dev.startTx();
+    // inside a cascade the next write may be one still to be cancelled
+    if (dev.kernel.holding !== 0) dev.kernel.defer(dev);
+    else dev.startTx();
   }
 }

@@ -2,7 +2,18 @@
  * The completion-port syscalls: io_create, io_submit, io_wait, io_wait_cb,
  * io_cancel (spec §3, §9). Check orders follow the contract exactly.
  */
-import { SUBMISSION_SIZE, COMPLETION_SIZE } from "../abi.js";
+import {
+  COMPLETION_SIZE,
+  SQE_W_BUF_ADDR,
+  SQE_W_BUF_LEN,
+  SQE_W_FD,
+  SQE_W_FLAGS,
+  SQE_W_OPCODE,
+  SQE_W_TIMEOUT_NS,
+  SQE_W_USER_DATA,
+  SQE_WORDS,
+  SUBMISSION_SIZE,
+} from "../abi.js";
 import { IOSQE_MULTISHOT, MAX_FDS, OP_IRQ_WAIT, OP_NOP } from "../constants.js";
 import { EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT } from "../errno.js";
 import type { Kernel } from "../kernel.js";
@@ -44,8 +55,8 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
   const base = entries as number;
   let anyRaw = false;
   if ((base & 3) === 0 && kernel.tracer === null) {
-    // The fast loop: entries read as u32 words in place (index = byte
-    // offset / 4); a NOP — no arguments, always succeeds — needs no op
+    // The fast loop: entries read as u32 words in place (SQE_W_*: the byte
+    // offsets / 4, core/abi.ts); a NOP — no arguments, always succeeds — needs no op
     // record: only its user_data goes into a NOP slot of the ring (see
     // Port.ring), and the slots are counted into port.count in one store.
     const words = task.u32;
@@ -57,11 +68,11 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
     if (tail >= cap) tail -= cap;
     let nops = 0;
     let w = base >>> 2;
-    for (let i = 0; i < n; i++, w += 12) {
-      if (words[w + 2] === OP_NOP && words[w + 3] === 0) {
+    for (let i = 0; i < n; i++, w += SQE_WORDS) {
+      if (words[w + SQE_W_OPCODE] === OP_NOP && words[w + SQE_W_FLAGS] === 0) {
         ring[tail] = NOP_SLOT;
-        rawUd[2 * tail] = sw[w] as number;
-        rawUd[2 * tail + 1] = sw[w + 1] as number;
+        rawUd[2 * tail] = sw[w + SQE_W_USER_DATA] as number;
+        rawUd[2 * tail + 1] = sw[w + SQE_W_USER_DATA + 1] as number;
         if (++tail === cap) tail = 0;
         nops++;
         continue;
@@ -104,21 +115,21 @@ export function io_submit(task: Task, portFd: unknown, entries: unknown, count: 
  */
 function submitEntry(kernel: Kernel, task: Task, port: Port, words: Uint32Array, sw: Int32Array, w: number): boolean {
   const tracer = kernel.tracer;
-  const opcode = words[w + 2] as number;
-  const flags = words[w + 3] as number;
+  const opcode = words[w + SQE_W_OPCODE] as number;
+  const flags = words[w + SQE_W_FLAGS] as number;
   // valid flags: 0, or IOSQE_MULTISHOT on OP_IRQ_WAIT (the one extension flag so far)
   const badFlags = flags === 0 ? false : flags !== IOSQE_MULTISHOT || opcode !== OP_IRQ_WAIT;
   if (tracer === null && (badFlags || opcode === OP_NOP || opcode >= OPCODE_HANDLERS.length)) {
     // known at once: a raw slot (traced runs take the op path, so every
     // operation shows in the trace)
-    port.postRaw(sw[w] as number, sw[w + 1] as number, opcode === OP_NOP && !badFlags ? 0 : -EINVAL, opcode);
+    port.postRaw(sw[w + SQE_W_USER_DATA] as number, sw[w + SQE_W_USER_DATA + 1] as number, opcode === OP_NOP && !badFlags ? 0 : -EINVAL, opcode);
     return true;
   }
   const op = kernel.allocOp();
   op.port = port;
   op.task = task;
-  op.udLo = words[w] as number;
-  op.udHi = words[w + 1] as number;
+  op.udLo = words[w + SQE_W_USER_DATA] as number;
+  op.udHi = words[w + SQE_W_USER_DATA + 1] as number;
   op.opcode = opcode;
   op.state = OP_INFLIGHT;
   if (opcode === OP_NOP) {
@@ -128,12 +139,12 @@ function submitEntry(kernel: Kernel, task: Task, port: Port, words: Uint32Array,
     op.bufLen = 0;
     op.timeoutNs = 0;
   } else {
-    op.fd = (words[w + 4] as number) | 0;
+    op.fd = (words[w + SQE_W_FD] as number) | 0;
     // an address past 2^32 can never be valid; keep it invalid without BigInt
-    op.bufAddr = words[w + 7] === 0 ? (words[w + 6] as number) : -1;
-    op.bufLen = words[w + 8] as number;
-    const tHi = words[w + 11] as number;
-    op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + (words[w + 10] as number);
+    op.bufAddr = words[w + SQE_W_BUF_ADDR + 1] === 0 ? (words[w + SQE_W_BUF_ADDR] as number) : -1;
+    op.bufLen = words[w + SQE_W_BUF_LEN] as number;
+    const tHi = words[w + SQE_W_TIMEOUT_NS + 1] as number;
+    op.timeoutNs = tHi >= 0x80000000 ? -1 : tHi * TWO32 + (words[w + SQE_W_TIMEOUT_NS] as number);
   }
   op.multishot = flags !== 0;
   if (tracer !== null) tracer.submit(op);
@@ -299,7 +310,13 @@ export function io_cancel(task: Task, portFd: unknown, userData: unknown): numbe
   if (matches.length === 0) return -ENOENT;
   const kernel: Kernel = task.kernel;
   let n = 0;
-  // a cancel may release resources that complete a later match first
-  for (const op of matches) if (kernel.cancelOp(op, -ECANCELED)) n++;
+  // one cascade: every match is cancelled, in submission order, before what
+  // they release (a read's bytes) serves another op
+  kernel.hold();
+  try {
+    for (const op of matches) if (kernel.cancelOp(op, -ECANCELED)) n++;
+  } finally {
+    kernel.release();
+  }
   return n;
 }

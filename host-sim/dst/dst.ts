@@ -1,5 +1,5 @@
 /**
- * Deterministic simulation testing (design.md, testing tier 3): one seed
+ * Deterministic simulation testing (docs/design.md, Testing): one seed
  * builds a simulated board, a random workload of tasks doing driver loops
  * over ports, and a random stimulus with fault injection; runs it to the
  * end in virtual time; and checks invariants. The same seed gives the same
@@ -42,7 +42,17 @@
  * - IRQ: every interrupt on a claimed line is delivered exactly once
  *   (sum of IRQ_WAIT results + latched at close = edges / timer periods);
  * - no leaked objects: after every task exits, `kernel.liveObjects` equals
- *   what the service registry holds, and every line is released.
+ *   what the service registry holds, and every line is released;
+ * - close: no read or transfer of a closed stream completes with data;
+ * - the kernel's own bookkeeping (Kernel.checkInvariants, core/invariants.ts)
+ *   after every step of every task, after every slice of virtual time the
+ *   run advances, and at the end.
+ *
+ * Profiles (`profile`): "mixed" (the default, the workload above) and
+ * "close", close- and cancel-heavy: several opens of each UART, mostly
+ * reads, many in flight; streams closed and dup'ed, ports closed, ops
+ * cancelled and tasks exiting far more often — and stream closes and task
+ * kills scheduled in the middle of UART bursts.
  *
  * Engine-neutral: no host APIs; runs wherever the Simulator runs.
  */
@@ -88,7 +98,12 @@ export interface DstOptions {
   maxFailures?: number;
   /** Run on the simulator's reference (eager) models and stepping (SimulatorOptions.eager). */
   eager?: boolean;
+  /** Workload profile (default "mixed"; see the module comment). */
+  profile?: DstProfile;
 }
+
+export type DstProfile = "mixed" | "close";
+export const DST_PROFILES: readonly DstProfile[] = ["mixed", "close"];
 
 export interface DstStats {
   tasks: number;
@@ -106,6 +121,8 @@ export interface DstStats {
   messages: number;
   fdsPassed: number;
   notifies: number;
+  /** Kernel.checkInvariants calls that ran. */
+  invariantChecks: number;
 }
 
 export interface SeedResult {
@@ -232,6 +249,8 @@ class DstRun {
   readonly rng: Prng;
   readonly steps: number;
   readonly maxFailures: number;
+  /** The close- and cancel-heavy profile. */
+  readonly closeHeavy: boolean;
   readonly failures: string[] = [];
   readonly stats: DstStats = {
     tasks: 0,
@@ -249,6 +268,7 @@ class DstRun {
     messages: 0,
     fdsPassed: 0,
     notifies: 0,
+    invariantChecks: 0,
   };
   readonly chans: ChanRec[] = [];
   readonly notes: NotifyRec[] = [];
@@ -274,6 +294,7 @@ class DstRun {
     this.sim = new Simulator({ board: options.board ?? "sim-devkit", seed, eager: options.eager === true });
     this.rng = new Prng((seed ^ 0x5eed5eed) >>> 0);
     this.steps = options.steps ?? 200;
+    this.closeHeavy = options.profile === "close";
     this.maxFailures = options.maxFailures ?? 5;
     this.scale = Math.max(1, Math.round(this.steps / 40));
     this.horizon = this.rng.int(5, 30) * MS * this.scale;
@@ -290,6 +311,19 @@ class DstRun {
   fail(msg: string): void {
     if (this.failures.length < this.maxFailures) this.failures.push(`t=${this.sim.now}ns: ${msg}`);
   }
+
+  /** Kernel.checkInvariants, its violations recorded as failures (once: later ones would repeat them). */
+  checkKernel(where: string): void {
+    if (this.kernelBroken) return;
+    this.stats.invariantChecks++;
+    try {
+      this.sim.kernel.checkInvariants();
+    } catch (e) {
+      this.kernelBroken = true;
+      this.fail(`${where}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  kernelBroken = false;
 
   // ---- observation ----
 
@@ -308,6 +342,9 @@ class DstRun {
     rec.postIndex = this.postCounter++;
     rec.port.posted.push(rec);
     this.stats.completions++;
+    if ((rec.kind === "uread" || rec.kind === "spi") && op.result > 0 && op.target !== null && op.target.closed) {
+      this.fail(`${rec.kind === "spi" ? "SPI transfer" : `UART${rec.uart} read`} ${rec.ud} completed with ${op.result} bytes after its stream was closed`);
+    }
     if (rec.kind === "uread") {
       const u = this.uarts[rec.uart] as UartLedger;
       if (op.result === -EOVERFLOW) u.eoverflow++;
@@ -367,6 +404,7 @@ class DstRun {
         this.fail(`simulator: ${String(e)}`);
         break;
       }
+      this.checkKernel("after a slice of virtual time");
     }
     if (!this.tasks.every((t) => t.done)) {
       if (this.failures.length < this.maxFailures) this.fail(`workload did not finish by ${limit} ns (a wait that never resolves?)`);
@@ -381,6 +419,7 @@ class DstRun {
     } catch (e) {
       this.fail(`simulator: ${String(e)}`);
     }
+    this.checkKernel("at the end");
     this.finalChecks();
     return {
       seed: this.seed,
@@ -424,6 +463,13 @@ class DstRun {
         const data = Array.from({ length: size }, () => rng.int(0, 255));
         if (r > 0.9) sim.at(at, () => u.injectFramingError(data.slice(0, rng.int(1, 3))));
         else sim.at(at, () => u.inject(data));
+        if (this.closeHeavy && rng.chance(0.5)) {
+          // in the middle of the burst: a stream closed, or a task killed
+          const mid = at + Math.floor(rng.next() * size * u.byteTime(1));
+          const who = rng.int(0, 3);
+          if (rng.chance(0.8)) sim.at(mid, () => this.closeStreamOf(this.tasks[who % this.tasks.length] as TaskRec));
+          else sim.at(mid, () => this.kill(this.tasks[who % this.tasks.length] as TaskRec));
+        }
       }
     }
     const pins = [0, 1, 3, 4];
@@ -512,7 +558,8 @@ class DstRun {
   }
 
   openDev(t: TaskRec): void {
-    const which = this.rng.int(0, 2);
+    // the close profile opens UART0 most: several opens of one device
+    const which = this.closeHeavy && this.rng.chance(0.6) ? 0 : this.rng.int(0, 2);
     const path = which === 2 ? "/dev/spi0" : `/dev/uart${which}`;
     const r = this.call(t, "open", () => t.task.sys.open(path));
     this.install(t, `open(${path})`, r, which === 2 ? { kind: "spi" } : { kind: "uart", n: which });
@@ -613,12 +660,13 @@ class DstRun {
     const rng = this.rng;
     if (this.newPort(t) === null) return;
     if (rng.chance(0.5)) this.newPort(t);
-    for (let i = rng.int(1, 3); i > 0; i--) this.openDev(t);
+    for (let i = this.closeHeavy ? rng.int(3, 6) : rng.int(1, 3); i > 0; i--) this.openDev(t);
     if (rng.chance(0.7)) this.claimLine(t);
     if (rng.chance(0.7)) this.makeChannel(t);
     if (rng.chance(0.5)) this.makeNotify(t);
     for (let s = 0; s < this.steps && !t.killed && this.failures.length < this.maxFailures; s++) {
       await this.step(t);
+      this.checkKernel(`after step ${s} of w${t.idx}`);
     }
     if (!t.killed) await this.finish(t);
   }
@@ -658,6 +706,7 @@ class DstRun {
       this.newPort(t);
       return;
     }
+    if (this.closeHeavy) return this.closeStep(t, r);
     if (r < 40) this.submitBatch(t);
     else if (r < 70) await this.waitSome(t);
     else if (r < 78) this.cancelOne(t);
@@ -671,6 +720,32 @@ class DstRun {
       t.killed = true;
       this.exitTask(t);
     } else await this.waitSome(t);
+  }
+
+  /** A step of the close- and cancel-heavy profile. */
+  async closeStep(t: TaskRec, r: number): Promise<void> {
+    const rng = this.rng;
+    if (r < 45) {
+      this.submitBatch(t);
+      if (rng.chance(0.5)) this.submitBatch(t);
+    } else if (r < 60) await this.waitSome(t);
+    else if (r < 70) this.cancelOne(t);
+    else if (r < 74) this.closePort(t);
+    else if (r < 88) this.fiddleFds(t);
+    else if (r < 91) this.fiddleLines(t);
+    else if (r < 94) this.fiddleIpc(t);
+    else if (r < 95 && rng.chance(0.5)) {
+      // exits mid-operation, from inside (the stimulus kills tasks mid-burst too)
+      t.killed = true;
+      this.exitTask(t);
+    } else await this.waitSome(t);
+  }
+
+  /** From outside the task, mid-burst: close one of its device streams, if it has one. */
+  closeStreamOf(t: TaskRec): void {
+    if (t.done || t.killed || t.task.exited) return;
+    const devs = [...this.fdsOf(t, "uart"), ...this.fdsOf(t, "spi")];
+    if (devs.length > 0) this.closeFd(t, this.rng.pick(devs));
   }
 
   fdsOf(t: TaskRec, kind: FdRec["kind"]): number[] {
@@ -719,7 +794,8 @@ class DstRun {
     const uarts = this.fdsOf(t, "uart");
     const spis = this.fdsOf(t, "spi");
     const irqs = this.fdsOf(t, "irq");
-    const r = rng.int(0, 99);
+    // the close profile is mostly UART reads: many in flight when closes come
+    const r = this.closeHeavy && rng.chance(0.6) ? 20 + rng.int(0, 15) : rng.int(0, 99);
     if (r < 8) {
       rec.expect = [0];
     } else if (r < 20) {
@@ -1008,7 +1084,13 @@ class DstRun {
         }
         port.posted.shift();
       }
-      if (c.result !== rec.postedResult) this.fail(`user_data ${ud}: reaped result ${c.result}, posted ${rec.postedResult}`);
+      // a receive posted 0 may reap -EMFILE: its message's fds are installed
+      // at reap time, all or none, and the receiver's table is full then
+      // (spec §9, Channels); a reap installs and never frees fds, so the
+      // table is still full after the batch
+      const emfileAtReap = rec.kind === "recv" && rec.postedResult === 0 && c.result === -EMFILE;
+      if (emfileAtReap && t.task.freeFds() !== 0) this.fail(`user_data ${ud}: reaped -EMFILE with ${t.task.freeFds()} free fds after the reap`);
+      if (c.result !== rec.postedResult && !emfileAtReap) this.fail(`user_data ${ud}: reaped result ${c.result}, posted ${rec.postedResult}`);
       if (c.opcode !== rec.opcode) this.fail(`user_data ${ud}: opcode ${c.opcode} echoed, submitted ${rec.opcode}`);
       this.checkResult(t, rec, c.result);
       port.outstanding.delete(ud);

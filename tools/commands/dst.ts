@@ -11,7 +11,7 @@
  * it is the same as a single-process run over the same seeds.
  */
 import { availableParallelism } from "node:os";
-import { campaignSeeds, runSeed, type SeedResult } from "../../host-sim/dst/index.js";
+import { campaignSeeds, DST_PROFILES, runSeed, type DstProfile, type SeedResult } from "../../host-sim/dst/index.js";
 import type { Simulator } from "../../host-sim/simulator.js";
 import { PerfettoTrace } from "../../host-sim/trace/perfetto.js";
 import { intOption, parseArgs, type ParsedArgs } from "../lib/args.js";
@@ -25,13 +25,14 @@ export const DEFAULT_STEPS = 200;
 const MAX_SEEDS = 1_000_000;
 const MAX_STEPS = 100_000;
 
-export const usage = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--jobs N] [--shard I/N] [--trace out.json] [--json] [--quiet]
+export const usage = `usage: ioport dst [--seeds N] [--from S] [--steps K] [--profile P] [--jobs N] [--shard I/N] [--trace out.json] [--json] [--quiet]
 
 Runs seeds of random workloads with fault injection, each checked against
 the kernel's invariants; a failing seed prints the command that reproduces it.
   --seeds N     number of seeds to run, 1 to ${MAX_SEEDS} (default 100)
   --from S      first seed, 0 to 4294967295 (default 1)
   --steps K     random actions per task, 1 to ${MAX_STEPS} (default ${DEFAULT_STEPS})
+  --profile P   workload: mixed (default) or close (close- and cancel-heavy)
   --jobs N      worker threads, 1 to 256 (default: the number of cores; 1 runs in this thread)
   --shard I/N   run only shard I of N (every N-th seed from the I-th; for CI matrices)
   --trace F     write a Perfetto trace of the run (one seed only)
@@ -42,8 +43,8 @@ exit: 0 every seed passed, 1 a seed failed or an output could not be written,
       2 a bad option
 `;
 
-export function reproduceCommand(seed: number, steps: number): string {
-  return `npx ioport dst --seeds 1 --from ${seed}${steps === DEFAULT_STEPS ? "" : ` --steps ${steps}`}`;
+export function reproduceCommand(seed: number, steps: number, profile: DstProfile = "mixed"): string {
+  return `npx ioport dst --seeds 1 --from ${seed}${steps === DEFAULT_STEPS ? "" : ` --steps ${steps}`}${profile === "mixed" ? "" : ` --profile ${profile}`}`;
 }
 
 /** `--shard I/N`: 1 <= I <= N, or null when absent. */
@@ -60,13 +61,16 @@ function shardOption(p: ParsedArgs): { index: number; total: number } | null {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const p = parseArgs(args, ["seeds", "from", "steps", "trace", "jobs", "shard"], ["json", "quiet"]);
+  const p = parseArgs(args, ["seeds", "from", "steps", "trace", "jobs", "shard", "profile"], ["json", "quiet"]);
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const seeds = intOption(p, "seeds", 100, 1, MAX_SEEDS);
   const from = intOption(p, "from", 1, 0, 0xffffffff);
   const steps = intOption(p, "steps", DEFAULT_STEPS, 1, MAX_STEPS);
   const jobs = intOption(p, "jobs", availableParallelism(), 1, 256);
   const shard = shardOption(p);
+  const prof = p.values.get("profile") ?? "mixed";
+  if (!(DST_PROFILES as readonly string[]).includes(prof)) throw new UsageError(`--profile must be one of ${DST_PROFILES.join(", ")}, got "${prof}"`);
+  const profile = prof as DstProfile;
   const trace = p.values.get("trace");
   const json = p.flags.has("json");
   const quiet = p.flags.has("quiet");
@@ -94,16 +98,16 @@ export async function run(args: string[]): Promise<number> {
       failed.push(r);
       progress.done();
       if (!json) {
-        process.stderr.write(`seed ${r.seed} FAILED:\n${r.failures.map((f) => `  ${f}`).join("\n")}\n  reproduce: ${reproduceCommand(r.seed, steps)}\n`);
+        process.stderr.write(`seed ${r.seed} FAILED:\n${r.failures.map((f) => `  ${f}`).join("\n")}\n  reproduce: ${reproduceCommand(r.seed, steps, profile)}\n`);
       }
     }
   };
   if (jobs > 1 && total > 1 && trace === undefined) {
-    await runSeedsParallel(list, { jobs, steps }, report, arrive);
+    await runSeedsParallel(list, { jobs, steps, profile }, report, arrive);
   } else {
     for (const seed of list) {
       const tracer = trace === undefined ? undefined : (sim: Simulator) => (perfetto = new PerfettoTrace(() => sim.now));
-      const r = await runSeed(seed, tracer === undefined ? { steps } : { steps, tracer });
+      const r = await runSeed(seed, tracer === undefined ? { steps, profile } : { steps, profile, tracer });
       report(r);
       arrive(r);
     }
@@ -114,7 +118,7 @@ export async function run(args: string[]): Promise<number> {
   if (json) {
     process.stdout.write(
       JSON.stringify(
-        { from, seeds, ...(shard === null ? {} : { shard: `${shard.index}/${shard.total}`, shardSeeds: total }), steps, failed: failed.map((r) => ({ seed: r.seed, failures: r.failures, reproduce: reproduceCommand(r.seed, steps) })), seconds: secs, events, virtualNs },
+        { from, seeds, profile, ...(shard === null ? {} : { shard: `${shard.index}/${shard.total}`, shardSeeds: total }), steps, failed: failed.map((r) => ({ seed: r.seed, failures: r.failures, reproduce: reproduceCommand(r.seed, steps, profile) })), seconds: secs, events, virtualNs },
         null,
         2,
       ) + "\n",
@@ -125,7 +129,7 @@ export async function run(args: string[]): Promise<number> {
       `dst: ${range}: ${total - failed.length} passed, ${failed.length} failed in ${secs.toFixed(2)} s ` +
         `(${(total / secs).toFixed(1)} seeds/s, ${events} events, ${(virtualNs / 1e9).toFixed(2)} s virtual)\n`,
     );
-    if (failed.length > 0) process.stdout.write(`failing seeds: ${failed.map((r) => r.seed).join(" ")}\nreproduce the first: ${reproduceCommand(failed[0]!.seed, steps)}\n`);
+    if (failed.length > 0) process.stdout.write(`failing seeds: ${failed.map((r) => r.seed).join(" ")}\nreproduce the first: ${reproduceCommand(failed[0]!.seed, steps, profile)}\n`);
     if (trace !== undefined) process.stdout.write(`Perfetto trace: ${trace} (open at https://ui.perfetto.dev)\n`);
   }
   return failed.length > 0 ? 1 : 0;

@@ -12,11 +12,16 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { SeedResult } from "../../host-sim/dst/index.js";
+import type { DstProfile, SeedResult } from "../../host-sim/dst/index.js";
 
-export interface PoolOptions {
-  jobs: number;
+/** What every seed of a campaign is run with (runSeed's options a worker can be sent). */
+export interface SeedOptions {
   steps: number;
+  profile?: DstProfile;
+}
+
+export interface PoolOptions extends SeedOptions {
+  jobs: number;
 }
 
 /** What a worker is sent: a seed to run. */
@@ -32,16 +37,16 @@ export interface PoolRequest {
  */
 let bundled: string | null = null;
 
-function newWorker(steps: number): Worker {
+function newWorker(workerData: SeedOptions): Worker {
   const js = fileURLToPath(new URL("./dst-worker.js", import.meta.url));
-  if (existsSync(js)) return new Worker(js, { workerData: { steps } });
+  if (existsSync(js)) return new Worker(js, { workerData });
   if (bundled === null) {
     // loaded only here: the CLI (compiled) never needs it
     const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
     const out = buildSync({ entryPoints: [fileURLToPath(new URL("./dst-worker.ts", import.meta.url))], bundle: true, platform: "node", format: "cjs", write: false, logLevel: "error" });
     bundled = (out.outputFiles[0] as { text: string }).text;
   }
-  return new Worker(bundled, { eval: true, workerData: { steps } });
+  return new Worker(bundled, { eval: true, workerData });
 }
 
 /** Worker threads kept for several campaigns (the benchmark's rounds); `runSeedsParallel` for one. */
@@ -51,9 +56,9 @@ export class DstPool {
   private onFailure: ((e: Error) => void) | null = null;
   private closing = false;
 
-  constructor(jobs: number, steps: number) {
+  constructor(jobs: number, seedOptions: SeedOptions) {
     for (let i = 0; i < Math.max(1, jobs); i++) {
-      const w = newWorker(steps);
+      const w = newWorker(seedOptions);
       w.on("message", (r: SeedResult) => this.onMessage?.(w, r));
       w.on("error", (e) => this.onFailure?.(e));
       w.on("exit", (code) => {
@@ -116,7 +121,7 @@ export async function runSeedsParallel(
   onResult: (r: SeedResult) => void,
   onArrive?: (r: SeedResult) => void,
 ): Promise<void> {
-  const pool = new DstPool(Math.min(opts.jobs, seeds.length), opts.steps);
+  const pool = new DstPool(Math.min(opts.jobs, seeds.length), { steps: opts.steps, ...(opts.profile !== undefined ? { profile: opts.profile } : {}) });
   try {
     await pool.run(seeds, onResult, onArrive);
   } finally {
