@@ -204,11 +204,16 @@ export async function run(args: string[]): Promise<number> {
   if (o.svg !== null) checkOutput("--svg", o.svg);
   const pico = new EmulatedPico({ bootrom, image, board: o.board, usb: o.usb });
   if (o.scenario !== null) {
-    const end = stimulusEnd(o.scenario, (port) => pico.byteNs(port));
+    const end = stimulusEnd(o.scenario, (i) => pico.byteNs(o.board.uart[i]?.port ?? -1));
     if (end > o.durationNs && !o.probe) {
       throw new UsageError(`the stimulus runs to ${(end / 1e6).toFixed(3)} ms, past the duration (${(o.durationNs / 1e6).toFixed(3)} ms): give a longer --duration`);
     }
-    applyEmuStimulus(pico, o.scenario);
+    try {
+      applyEmuStimulus(pico, o.scenario);
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UsageError(e.message);
+      throw e;
+    }
   }
   const profiler = symbols !== null ? new PcProfiler(pico, symbols, o.sampleNs, o.windowUs) : null;
   profiler?.start();

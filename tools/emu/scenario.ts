@@ -49,8 +49,8 @@ export function validateEmuScenario(v: unknown): EmuScenario {
   };
 }
 
-/** The last moment any stimulus acts (ns): a UART entry's last byte starts then (typed at line rate when no pace is given). */
-export function stimulusEnd(sc: EmuScenario, byteNs: (port: number) => number): number {
+/** The last moment any stimulus acts (ns): a UART entry's last byte starts then (typed at line rate when no pace is given; `byteNs(i)`: a byte's time on the board's UART i). */
+export function stimulusEnd(sc: EmuScenario, byteNs: (uart: number) => number): number {
   let end = 0;
   for (const s of sc.stimulus) {
     const paced = "uart" in s && !("framingError" in s) && s.pace === undefined ? { ...s, pace: byteNs(s.uart) } : s;
@@ -65,8 +65,11 @@ export function applyEmuStimulus(pico: EmulatedPico, sc: EmuScenario): void {
   for (const s of sc.stimulus) {
     if ("uart" in s) {
       if ("framingError" in s) continue; // refused by validateEmuScenario
+      // `uart` indexes the board file's UARTs, as in ioport sim; the chip's port is that entry's
+      const port = pico.board.uart[s.uart]?.port;
+      if (port === undefined) throw new ScenarioError(`uart ${s.uart}: board ${pico.board.name} has no UART ${s.uart} with pins (a stimulus needs one)`);
       const bytes = "send" in s ? Array.from(s.send, (c) => c.charCodeAt(0) & 0xff) : s.bytes;
-      pico.typeAt(s.uart, s.at, bytes, Math.max(s.pace ?? 0, pico.byteNs(s.uart)));
+      pico.typeAt(port, s.at, bytes, Math.max(s.pace ?? 0, pico.byteNs(port)));
       continue;
     }
     for (const e of gpioLevels(s, rng)) pico.at(e.at, () => pico.drive(s.gpio, e.level));
