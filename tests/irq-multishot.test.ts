@@ -84,6 +84,24 @@ describe("OP_IRQ_WAIT multishot", () => {
     expect(reap(t, port, 1).map((c) => [c.result, c.flags])).toEqual([[4, IOCQE_F_MORE]]);
   });
 
+  for (const how of ["its port closed", "io_cancel"] as const) {
+    it(`interrupts latched behind a starved multishot arm go to the next arm when that arm ends (${how})`, async () => {
+      const sim = new Simulator({ seed: 1, kernel: { cqEntries: 2 } });
+      const t = sim.spawn();
+      const line = t.sys.irq_create(4, IRQ_RISING);
+      const full = t.sys.io_create(0);
+      const port = t.sys.io_create(0);
+      submit(t, full, { opcode: OP_IRQ_WAIT, flags: IOSQE_MULTISHOT, fd: line, userData: 1 });
+      submit(t, port, { opcode: OP_IRQ_WAIT, fd: line, userData: 2 });
+      await edges(sim, 4, 1); // takes the second slot of `full`
+      await edges(sim, 4, 3); // no slot: latched behind the starved multishot arm
+      if (how === "its port closed") t.sys.close(full);
+      else t.sys.io_cancel(full, 1n);
+      sim.kernel.checkInvariants();
+      expect(reap(t, port).map((c) => [c.userData, c.result])).toEqual([[2n, 3]]);
+    });
+  }
+
   it("a one-shot arm queued behind a multishot arm waits until the multishot arm ends", async () => {
     const { sim, t, port, sys } = setup();
     const line = sys.irq_create(4, IRQ_RISING);

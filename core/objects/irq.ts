@@ -24,7 +24,7 @@
 import { IRQ_ONESHOT } from "../constants.js";
 import type { IrqSink } from "../devices.js";
 import { ECANCELED } from "../errno.js";
-import type { Kernel } from "../kernel.js";
+import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import { deliverIrq } from "./direct.js";
 import { KernelObject, KIND_IRQ } from "./object.js";
@@ -33,7 +33,7 @@ import type { Port } from "./port.js";
 /** Releases a claimed line in the device table (set by the table). */
 export type LineRelease = (line: IrqLine) => void;
 
-export class IrqLine extends KernelObject implements IrqSink {
+export class IrqLine extends KernelObject implements IrqSink, Resumable {
   // fields the interrupt path reads first (XS searches fields in order)
   readonly arms = new OpQueue();
   /** Interrupts since the previous completion (latched while unarmed). */
@@ -135,6 +135,33 @@ export class IrqLine extends KernelObject implements IrqSink {
     const n = this.pending;
     if ((op.port as Port).postEvent(op, n > 0x7fffffff ? 0x7fffffff : n, this.firstNs, this.level)) this.pending = 0;
     else (op.port as Port).starve(this);
+  }
+
+  /** In the kernel's deferred list (Resumable). */
+  deferred = false;
+
+  /**
+   * The head arm was cancelled (its port closed, io_cancel, an exit):
+   * interrupts latched while a starved multishot arm held the head go to the
+   * next arm, once the cancel cascade is over (a later arm of the same
+   * cascade may be cancelled too: Kernel.hold). Found by the differential
+   * property with Kernel.checkInvariants: a one-shot arm waited behind
+   * latched interrupts for ever.
+   */
+  headCancelled(): void {
+    if (this.pending === 0 || this.arms.head === null || this.closed) return;
+    if (this.kernel.holding !== 0) this.kernel.defer(this);
+    else this.resume();
+  }
+
+  resume(): void {
+    const op = this.arms.head;
+    if (op === null || this.pending === 0 || this.closed) return;
+    if (op.multishot) this.fillMulti(op);
+    else {
+      this.arms.shift();
+      this.fill(op);
+    }
   }
 
   /** Called by a port that has freed slots: a starved multishot arm posts what is latched. */

@@ -17,8 +17,11 @@ import type { Task } from "../task.js";
 
 function irqCancel(op: Op): void {
   const line = op.target as IrqLine | null;
-  if (line !== null) line.arms.remove(op);
   op.target = null;
+  if (line === null) return;
+  const wasHead = line.arms.head === op;
+  line.arms.remove(op);
+  if (wasHead) line.headCancelled();
 }
 
 function irqReap(op: Op): void {
