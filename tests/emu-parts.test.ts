@@ -96,7 +96,7 @@ describe("bootrom files", () => {
 describe("console lines", () => {
   it("stamps each line with its first byte's and its newline's emulated time; CR is dropped", () => {
     const lines: ConsoleLine[] = [];
-    const feed = consoleLines("uart0", (l) => lines.push(l));
+    const feed = consoleLines((l) => lines.push(l));
     const text = "ab\r\n\ncd\n";
     [...text].forEach((c, i) => feed({ ns: 1000 * (i + 1), byte: c.charCodeAt(0) }));
     expect(lines).toEqual([

@@ -104,9 +104,3 @@ export class ConsoleDriver {
     return Array.from(text, (_, k) => t0 + k * paceNs);
   }
 }
-
-/** Nearest-rank percentile. */
-export function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] as number;
-}

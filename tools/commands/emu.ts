@@ -11,7 +11,7 @@
  * (a probe run without its end line, a `--until` text that never came);
  * 2 usage errors and unreadable inputs (image, bootrom, scenario, ELF).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boardNames, loadBoard } from "../../host-sim/boards.js";
@@ -179,10 +179,10 @@ function ms(ns: number): string {
   return (ns / 1e6).toFixed(3).padStart(10);
 }
 
-export interface EmuRunResult {
+interface EmuRunResult {
   pico: EmulatedPico;
   lines: ConsoleLine[];
-  reason: "time" | "stopped" | "aborted";
+  reason: "time" | "stopped";
   profile: ProfileReport | null;
 }
 
@@ -218,7 +218,7 @@ export async function run(args: string[]): Promise<number> {
   const profiler = symbols !== null ? new PcProfiler(pico, symbols, o.sampleNs, o.windowUs) : null;
   profiler?.start();
   const lines: ConsoleLine[] = [];
-  const printer = consoleLines(o.console, (line) => {
+  const printer = consoleLines((line) => {
     lines.push(line);
     if (!o.quiet && !o.probe) process.stdout.write(`[${ms(line.ns)} ms] ${line.text}\n`);
     if (o.until !== null && line.text.includes(o.until)) pico.stop();
@@ -232,7 +232,6 @@ export async function run(args: string[]): Promise<number> {
   const tty = process.stderr.isTTY === true && !o.quiet;
   const reason = pico.run(limit, (now) => {
     if (tty) process.stderr.write(`\r  emulated ${(now / 1e9).toFixed(2)} s (${((now / 1e6) / Math.max(1, Date.now() - started)).toFixed(2)}× real time)   `);
-    return true;
   });
   if (tty) process.stderr.write("\r\x1b[K");
   const profile = profiler?.finish() ?? null;
@@ -283,7 +282,7 @@ async function reportProbe(o: Options, r: EmuRunResult): Promise<number> {
   }
   // the recording goes through ioport hil itself: one reader, one report
   const file = o.record ?? join(mkdtempSync(join(tmpdir(), "ioport-emu-")), "probe.txt");
-  writeFileSync(file, text);
+  writeOutput(file, text);
   if (o.record !== null) process.stdout.write(`ioport emu: wrote ${file}\n`);
   const title = `${o.board.name}, emulated RP2040 (rp2040js), USB host ${o.usb ? "attached" : "not attached"}`;
   const { run: hil } = await import("./hil.js");

@@ -14,7 +14,7 @@ export interface ConsoleLine {
 }
 
 /** A byte feeder that calls `onLine` for every line (CR, LF or CRLF ended; a CR alone redraws, as a terminal does). */
-export function consoleLines(_name: string, onLine: (line: ConsoleLine) => void): (b: ConsoleByte) => void {
+export function consoleLines(onLine: (line: ConsoleLine) => void): (b: ConsoleByte) => void {
   let text = "";
   let start = -1;
   return (b) => {

@@ -163,12 +163,11 @@ export class EmulatedPico {
   }
 
   /**
-   * Runs until the emulated clock reaches `untilNs` or `stop()` is called.
-   * `slice` (emulated ns) bounds how long it runs between calls of `onSlice`
-   * (progress, wall-clock limits); returning false from it stops the run.
-   * Says why it returned.
+   * Runs until the emulated clock reaches `untilNs` or `stop()` is called,
+   * calling `onSlice` (progress) every `slice` emulated ns. Says why it
+   * returned.
    */
-  run(untilNs: number, onSlice?: (now: number) => boolean, slice = 10_000_000): "time" | "stopped" | "aborted" {
+  run(untilNs: number, onSlice?: (now: number) => void, slice = 10_000_000): "time" | "stopped" {
     const core = this.mcu.core;
     const clock = this.clock;
     this.stopRequested = false;
@@ -186,7 +185,7 @@ export class EmulatedPico {
       }
       if (clock.nanos >= nextSlice) {
         nextSlice += slice;
-        if (onSlice !== undefined && !onSlice(clock.nanos)) return "aborted";
+        onSlice?.(clock.nanos);
       }
     }
     return this.stopRequested ? "stopped" : "time";
