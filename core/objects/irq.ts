@@ -105,6 +105,11 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
     this.level = level;
     const tracer = this.kernel.tracer;
     if (tracer !== null) tracer.irq(this.line, firstNs, level);
+    this.serveHead();
+  }
+
+  /** Gives what is latched to the oldest arm: a multishot arm posts a batch, a one-shot arm completes. */
+  private serveHead(): void {
     const op = this.arms.head;
     if (op === null) return;
     if (op.multishot) this.fillMulti(op);
@@ -151,17 +156,12 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   headCancelled(): void {
     if (this.pending === 0 || this.arms.head === null || this.closed) return;
     if (this.kernel.holding !== 0) this.kernel.defer(this);
-    else this.resume();
+    else this.serveHead();
   }
 
+  /** The cascade is over (Resumable): whatever is still latched goes to the arm now at the head. */
   resume(): void {
-    const op = this.arms.head;
-    if (op === null || this.pending === 0 || this.closed) return;
-    if (op.multishot) this.fillMulti(op);
-    else {
-      this.arms.shift();
-      this.fill(op);
-    }
+    if (this.pending !== 0 && !this.closed) this.serveHead();
   }
 
   /** Called by a port that has freed slots: a starved multishot arm posts what is latched. */
