@@ -136,7 +136,8 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function int(v: unknown, field: string, min: number, max: number): number {
+/** An integer within [min, max]; throws a ScenarioError naming `field`. */
+export function int(v: unknown, field: string, min: number, max: number): number {
   if (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max) return v;
   throw new ScenarioError(`${field}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
 }

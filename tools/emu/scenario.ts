@@ -9,7 +9,7 @@
  */
 import { Prng } from "../../host-sim/prng.js";
 import { gpioLevels } from "../../host-sim/scenario/run.js";
-import { lastEventNs, parseDuration, ScenarioError, validateStimulus, type Stimulus } from "../../host-sim/scenario/schema.js";
+import { int, lastEventNs, parseDuration, ScenarioError, validateStimulus, type Stimulus } from "../../host-sim/scenario/schema.js";
 import type { EmulatedPico } from "./pico.js";
 
 export interface EmuScenario {
@@ -39,8 +39,7 @@ export function validateEmuScenario(v: unknown): EmuScenario {
   stimulus.forEach((s, i) => {
     if ("framingError" in s) throw new ScenarioError(`stimulus[${i}].framingError: not for ioport emu (rp2040js's UART has no framing errors)`);
   });
-  const seed = o.seed === undefined ? 1 : o.seed;
-  if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0) throw new ScenarioError(`seed: expected a non-negative integer, got ${JSON.stringify(seed)}`);
+  const seed = o.seed === undefined ? 1 : int(o.seed, "seed", 0, 0xffffffff); // as ioport sim takes it
   return {
     name: typeof o.name === "string" ? o.name : "scenario",
     duration: o.duration === undefined ? null : parseDuration(o.duration, "duration"),
