@@ -36,6 +36,55 @@ export interface IrqSink {
    * first at `firstNs`, in one pass.
    */
   raiseBatch?(firstNs: number, level: number, count: number): void;
+  /**
+   * Optional: the backend offers (or, with null, withdraws) a native fast
+   * lane for this line (IrqLane). The kernel grants it while its
+   * direct-delivery conditions hold and takes it back at its next entry.
+   */
+  attachLane?(lane: IrqLane | null): void;
+}
+
+/**
+ * A native fast lane (docs/chip.md, "The native fast lane"): a backend whose
+ * interrupt side can itself do what the kernel's direct delivery
+ * (core/objects/direct.ts) does for a multishot arm reaped by io_watch.
+ *
+ * Between `grant` and `revoke` the backend delivers each batch of `n`
+ * interrupts (first at `firstNs` on the kernel's clock, `level` after the
+ * last) without calling the kernel: it stores the 24-byte completion
+ * (`udLo`, `udHi`, result min(n, 2^31-1), `flags` (IOCQE_F_MORE), `opcode`) at
+ * `out` in `memory`, then, if `ev` is not 0, the 16-byte IrqEvent at `ev`
+ * (the order direct delivery uses), and calls `cb(1)`. After `cb` returns
+ * (or throws), if it threw or the lane was revoked while it ran, it calls
+ * `exit(threw, error)` before anything else runs; otherwise nothing.
+ *
+ * The kernel grants only while it is idle, the arm is the line's oldest,
+ * nothing is latched, the port has nothing queued, a free slot and an
+ * io_watch waiter with min 1, and no tracer is attached; every kernel entry
+ * revokes first, so any syscall, other interrupt, timer, cancel, close or
+ * exit sees the state the general path would have left.
+ */
+export interface IrqLane {
+  grant(
+    memory: ArrayBuffer,
+    out: number,
+    ev: number,
+    udLo: number,
+    udHi: number,
+    opcode: number,
+    flags: number,
+    cb: (n: number) => void,
+    exit: (threw: boolean, err: unknown) => void,
+  ): void;
+  /**
+   * Takes the lane back (a no-op if not granted). Returns the interrupts it
+   * delivered since the grant; `revokedBatches` is then the callbacks it
+   * made, and `revokedInCallback` whether `cb` is running now (the kernel
+   * then counts as flushing until `exit`).
+   */
+  revoke(): number;
+  readonly revokedBatches: number;
+  readonly revokedInCallback: boolean;
 }
 
 /** GPIO pins: edge interrupts and plain input/output. */

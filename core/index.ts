@@ -15,6 +15,7 @@ export type {
   PlatformDevices,
   GpioBackend,
   IrqSink,
+  IrqLane,
   SerialBackend,
   SerialSink,
   SpiBackend,

@@ -13,6 +13,8 @@
 import { DEFAULT_CQ_ENTRIES } from "./constants.js";
 import { checkInvariants } from "./invariants.js";
 import { DeviceTable } from "./objects/device.js";
+import type { IrqLine } from "./objects/irq.js";
+import { revokeLane } from "./objects/lane.js";
 import type { IpcState } from "./objects/ipc-state.js";
 import type { KernelObject } from "./objects/object.js";
 import type { Port } from "./objects/port.js";
@@ -54,6 +56,8 @@ export class Kernel {
   flushing = false;
   /** Ports queued to wake (read by the interrupt fast path: it runs only when none are). */
   wakeCount = 0;
+  /** Native fast lanes granted (core/objects/lane.ts): every entry takes them back first. */
+  lanes = 0;
   tracer: KernelTracer | null = null;
   private freeOps: Op | null = null;
   private opSeq = 0;
@@ -258,8 +262,42 @@ export class Kernel {
 
   // ---- entry, flush ----
   enter(): void {
+    if (this.lanes !== 0) this.revokeLanes();
     this.depth++;
   }
+
+  /** Lines whose lane is granted: entries [0, lanes). */
+  readonly laneLines: (IrqLine | null)[] = [];
+
+  /**
+   * Takes every granted lane back (core/objects/lane.ts), bringing the lines
+   * and the kernel up to date with what the lanes delivered. Called first by
+   * every kernel entry while a lane is granted.
+   */
+  revokeLanes(): void {
+    const list = this.laneLines;
+    const n = this.lanes;
+    this.lanes = 0;
+    for (let i = 0; i < n; i++) {
+      const line = list[i] as IrqLine;
+      list[i] = null;
+      revokeLane(line);
+    }
+  }
+
+  /**
+   * A lane's callback threw, or its lane was taken back while it ran
+   * (IrqLane.exit): finishes what direct delivery finishes after the
+   * callback — the error reported inside the flush, then the wakes the
+   * callback's syscalls queued. Persistent, so a grant allocates nothing.
+   */
+  readonly laneExit = (threw: boolean, err: unknown): void => {
+    if (this.lanes !== 0) this.revokeLanes();
+    this.flushing = true;
+    if (threw) this.userError(err);
+    this.flushing = false;
+    if (this.wakeCount !== 0) this.flush();
+  };
 
   leave(): void {
     if (--this.depth === 0 && this.wakeCount !== 0 && !this.flushing) this.flush();
@@ -337,6 +375,8 @@ export class Kernel {
    * syscall or an io_wait_cb callback.
    */
   checkInvariants(): void {
+    // what a granted lane delivered is the line's too (core/objects/lane.ts)
+    if (this.lanes !== 0) this.revokeLanes();
     const bad = checkInvariants(this);
     if (bad.length !== 0) throw new Error(`ioport: kernel invariants violated:\n- ${bad.join("\n- ")}`);
   }

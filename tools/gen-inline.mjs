@@ -142,11 +142,40 @@ function tsFiles(dir) {
   return out;
 }
 
+/** The C header the native fast lane stores with (drivers/moddable/irqcapture): the layout's constants, folded. */
+export const C_HEADER = "drivers/moddable/irqcapture/irqcapture_abi.h";
+const C_CONSTANTS = ["COMPLETION_SIZE", "CQE_W_USER_DATA", "CQE_W_RESULT", "CQE_W_FLAGS", "CQE_W_OPCODE", "IRQ_EVENT_SIZE", "IRQ_EV_W_TIMESTAMP", "IRQ_EV_W_COUNT", "IRQ_EV_W_LEVEL", "IOCQE_F_MORE"];
+
+export function cHeader(consts) {
+  const lines = [
+    "/* Generated from core/abi.ts and core/constants.ts by tools/gen-inline.mjs: edit those, then run it (npm run build does). */",
+    "#ifndef IOPORT_IRQCAPTURE_ABI_H",
+    "#define IOPORT_IRQCAPTURE_ABI_H",
+  ];
+  for (const name of C_CONSTANTS) {
+    if (!consts.has(name)) throw new Error(`gen-inline: ${name} is not a numeric constant of ${CONSTANT_FILES.join(" or ")}`);
+    lines.push(`#define IOPORT_${name} ${consts.get(name)}`);
+  }
+  lines.push("#endif", "");
+  return lines.join("\n");
+}
+
 function main() {
   const check = process.argv.includes("--check");
   const fns = sources();
   const consts = constants();
   const stale = [];
+  const header = cHeader(consts);
+  let old = "";
+  try {
+    old = readFileSync(join(root, C_HEADER), "utf8");
+  } catch {
+    // not written yet
+  }
+  if (old !== header) {
+    stale.push(C_HEADER);
+    if (!check) writeFileSync(join(root, C_HEADER), header);
+  }
   let regions = 0;
   for (const p of tsFiles(join(root, "core"))) {
     const text = readFileSync(p, "utf8");

@@ -22,7 +22,7 @@
  *   and completes the arms -ECANCELED in FIFO order.
  */
 import { IRQ_ONESHOT } from "../constants.js";
-import type { IrqSink } from "../devices.js";
+import type { IrqLane, IrqSink } from "../devices.js";
 import { ECANCELED } from "../errno.js";
 import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
@@ -57,6 +57,18 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
 
   private readonly release: LineRelease;
 
+  /** The backend's native fast lane for this line, if it offers one (core/objects/lane.ts). */
+  lane: IrqLane | null = null;
+  /** The lane is granted (listed in Kernel.laneLines). */
+  laneGranted = false;
+
+  /** IrqSink.attachLane: the backend offers a lane (null: no more). */
+  attachLane(lane: IrqLane | null): void {
+    const k = this.kernel;
+    if (this.laneGranted) k.revokeLanes();
+    this.lane = lane;
+  }
+
   constructor(kernel: Kernel, line: number, flags: number, periodNs: number, isTimer: boolean, release: LineRelease) {
     super(kernel, KIND_IRQ);
     this.line = line;
@@ -69,11 +81,12 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   }
 
   raise(now: number, level: number): void {
+    const k = this.kernel;
+    if (k.lanes !== 0) k.revokeLanes();
     const op = this.arms.head;
     // the fast path (core/objects/direct.ts): nothing latched, an arm whose port
     // would reap this interrupt alone and call back at once
     if (op !== null && this.pending === 0 && deliverIrq(this, op, now, level, 1)) return;
-    const k = this.kernel;
     k.depth++; // kernel.enter(), inlined: this is the interrupt path
     try {
       this.add(now, level, 1);
@@ -85,9 +98,10 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   /** `count` interrupts reported together (IrqSink.raiseBatch): the same path as `raise`. */
   raiseBatch(firstNs: number, level: number, count: number): void {
     if (!(count >= 1)) return;
+    const k = this.kernel;
+    if (k.lanes !== 0) k.revokeLanes();
     const op = this.arms.head;
     if (op !== null && this.pending === 0 && deliverIrq(this, op, firstNs, level, count)) return;
-    const k = this.kernel;
     k.depth++;
     try {
       this.add(firstNs, level, count);
@@ -202,6 +216,7 @@ function timerFire(arg: unknown, now: number): void {
   line.timer = 0;
   if (line.closed) return;
   const k = line.kernel;
+  if (k.lanes !== 0) k.revokeLanes();
   const first = line.createdNs + (line.fired + 1) * line.periodNs;
   // a late platform timer covers every period that has elapsed, exactly
   let n = line.flags & IRQ_ONESHOT ? 1 : Math.floor((now - line.createdNs) / line.periodNs) - line.fired;

@@ -100,6 +100,7 @@ export class Syscalls {
     // kernel's fields first).
     this.io_submit = (portFd, entriesAddr, count) => {
       if (task.exited) return -EPERM;
+      if (kernel.lanes !== 0) kernel.revokeLanes();
       kernel.depth++;
       let r = -EPERM;
       try {
@@ -112,6 +113,7 @@ export class Syscalls {
     };
     this.io_wait_cb = (portFd, outAddr, max, min, timeoutNs, callback) => {
       if (task.exited) return -EPERM;
+      if (kernel.lanes !== 0) kernel.revokeLanes();
       kernel.depth++;
       let r = -EPERM;
       try {

@@ -14,22 +14,55 @@
  * - Outputs and plain reads stay on ECMA-419 Digital (the DigitalGpio
  *   given); a watched pin reads as the level after its last edge.
  */
-import type { GpioBackend, IrqSink } from "../../core/devices.js";
+import type { GpioBackend, IrqLane, IrqSink } from "../../core/devices.js";
 import type { DigitalGpio } from "./digital.js";
+
+/** An `IrqCapture` object (irqcapture.js): grant and revoke are its native fast lane. */
+export interface IrqCaptureObject {
+  close(): void;
+  grant?: IrqLane["grant"];
+  revoke?(into: ArrayBuffer): void;
+}
 
 /** `IrqCapture` from "ioport/irqcapture". */
 export interface IrqCaptureClass {
-  new (pin: number, edges: number, pull: number, onEdges: (count: number, firstUs: number, lastUs: number, level: number) => void): { close(): void };
+  new (pin: number, edges: number, pull: number, onEdges: (count: number, firstUs: number, lastUs: number, level: number) => void): IrqCaptureObject;
 }
 
 const TWO32 = 4294967296;
 
-class Watch {
+/** One watched pin; also the line's native fast lane (IrqLane) when the capture has one. */
+class Watch implements IrqLane {
   level = 0;
+  revokedBatches = 0;
+  revokedInCallback = false;
+  /** revoke's answer: [edges, callbacks, in callback, level] (irqcapture.js). */
+  private readonly got = new Float64Array(4);
+
   constructor(
-    readonly capture: { close(): void },
+    readonly capture: IrqCaptureObject,
     readonly sink: IrqSink,
+    private readonly gpio: CaptureGpio,
   ) {}
+
+  grant(memory: ArrayBuffer, out: number, ev: number, udLo: number, udHi: number, opcode: number, flags: number, cb: (n: number) => void, exit: (threw: boolean, err: unknown) => void): void {
+    (this.capture.grant as IrqLane["grant"])(memory, out, ev, udLo, udHi, opcode, flags, cb, exit);
+  }
+
+  revoke(): number {
+    const got = this.got;
+    got.fill(0);
+    (this.capture.revoke as (into: ArrayBuffer) => void)(got.buffer as ArrayBuffer);
+    const edges = got[0] as number;
+    this.revokedBatches = got[1] as number;
+    this.revokedInCallback = got[2] !== 0;
+    if (edges > 0) {
+      this.level = got[3] as number;
+      this.gpio.batches += this.revokedBatches;
+      this.gpio.edges += edges;
+    }
+    return edges;
+  }
 }
 
 export class CaptureGpio implements GpioBackend {
@@ -39,6 +72,8 @@ export class CaptureGpio implements GpioBackend {
   /** Batches and edges delivered (statistics). */
   batches = 0;
   edges = 0;
+  /** Offer the kernel a native fast lane for pins watched from now on (core/objects/lane.ts). */
+  lanes = true;
 
   constructor(
     private readonly Capture: IrqCaptureClass,
@@ -68,18 +103,21 @@ export class CaptureGpio implements GpioBackend {
       else for (let k = count - 1; k >= 0; k--) s.raise((nowUs - back) * 1000, level ^ (k & 1));
     };
     try {
-      w = new Watch(new this.Capture(pin, edges, pull, onEdges), sink);
+      w = new Watch(new this.Capture(pin, edges, pull, onEdges), sink, this);
     } catch (e) {
       this.log(`gpio: cannot capture pin ${pin}: ${String(e)}`);
       return;
     }
     this.watches[pin] = w;
+    if (this.lanes && typeof w.capture.grant === "function" && typeof w.capture.revoke === "function" && sink.attachLane !== undefined) sink.attachLane(w);
   }
 
   unwatch(pin: number): void {
     const w = this.watches[pin];
     if (w === null || w === undefined) return;
     this.watches[pin] = null;
+    // (the kernel took the lane back when it entered to release the line)
+    if (w.sink.attachLane !== undefined) w.sink.attachLane(null);
     w.capture.close();
   }
 

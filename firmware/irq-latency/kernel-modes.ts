@@ -31,9 +31,9 @@ class KernelMode {
   protected cqe = 0;
   protected ev = 0;
   protected stopped = false;
-  protected onEdge: (stamp?: () => number) => void = noop;
+  protected onEdge: () => void = noop;
   /** Reads the IrqEvent's timestamp (u64 ns at offset 0), for the probe to call after its clock reading. */
-  protected readonly stamp = (): number => {
+  readonly stamp = (): number => {
     const v = this.task.view;
     return v.getUint32(this.ev, true) + v.getUint32(this.ev + 4, true) * 4294967296;
   };
@@ -43,7 +43,7 @@ class KernelMode {
     this.pin = pin;
   }
 
-  protected open(onEdge: (stamp?: () => number) => void, flags = 0): void {
+  protected open(onEdge: () => void, flags = 0): void {
     const t = this.task;
     const sys = t.sys;
     this.onEdge = onEdge;
@@ -80,7 +80,7 @@ class KernelMode {
 export class CallbackMode extends KernelMode implements ModeHooks {
   private readonly cb = (n: number): void => this.completed(n);
 
-  start(onEdge: (stamp?: () => number) => void): void {
+  start(onEdge: () => void): void {
     this.open(onEdge);
     this.arm();
     this.wait();
@@ -93,7 +93,7 @@ export class CallbackMode extends KernelMode implements ModeHooks {
 
   private completed(n: number): void {
     if (this.stopped || n < 1 || this.result() < 1) return;
-    this.onEdge(this.stamp);
+    this.onEdge();
     if (this.stopped) return; // the probe moved on to the next mode
     this.arm();
     this.wait();
@@ -102,7 +102,7 @@ export class CallbackMode extends KernelMode implements ModeHooks {
 
 /** Mode (c): the Promise form io_wait in an await loop. */
 export class PromiseMode extends KernelMode implements ModeHooks {
-  start(onEdge: (stamp?: () => number) => void): void {
+  start(onEdge: () => void): void {
     this.open(onEdge);
     void this.loop();
   }
@@ -113,26 +113,30 @@ export class PromiseMode extends KernelMode implements ModeHooks {
       this.arm();
       const n = await sys.io_wait(this.port, this.cqe, 1, 1, 0);
       if (this.stopped || n < 1 || this.result() < 1) return;
-      this.onEdge(this.stamp);
+      this.onEdge();
       if (this.stopped) return;
     }
   }
 }
 
-/** Mode (d): one multishot OP_IRQ_WAIT arm reaped by io_watch, the interrupt fast path (no syscall per interrupt). */
+/**
+ * Mode (d): one multishot OP_IRQ_WAIT arm reaped by io_watch, the interrupt
+ * fast path (no syscall per interrupt). The probe's onEdge is the watch's
+ * callback itself, as it is Digital's in mode (a): with one multishot arm on
+ * the port, every callback is a batch of edges, and its count and timestamp
+ * are in the IrqEvent (read after the clock, through `stamp`).
+ */
 export class WatchMode extends KernelMode implements ModeHooks {
-  private readonly cb = (n: number): void => this.completed(n);
-
-  start(onEdge: (stamp?: () => number) => void): void {
+  start(onEdge: () => void): void {
     this.open(onEdge, IOSQE_MULTISHOT);
-    check(this.task.sys.io_watch(this.port, this.cqe, 1, this.cb), "io_watch");
+    check(this.task.sys.io_watch(this.port, this.cqe, 1, onEdge), "io_watch");
     this.arm(); // once: the arm stays armed
   }
 
-  private completed(n: number): void {
-    // n < 0: the port closed (-EBADF, from stop()); a result < 1 ends the arm
-    if (this.stopped || n < 1 || this.result() < 1) return;
-    this.onEdge(this.stamp);
+  override stop(): void {
+    // no callback for the arm's cancellation: it would count as a stray edge
+    this.task.sys.io_unwatch(this.port);
+    super.stop();
   }
 }
 

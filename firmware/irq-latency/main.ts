@@ -67,7 +67,7 @@ export default function main(): void {
   let input: InstanceType<typeof Digital> | null = null;
   const raw: ModeHooks = {
     start(onEdge) {
-      // the probe's onEdge itself, no wrapper (a call more costs ~8 µs here); Digital's own callback arguments are not a timestamp reader, and the probe ignores them
+      // the probe's onEdge itself, no wrapper (a call more costs ~8 µs here); it ignores Digital's callback arguments
       input = new Digital({ pin: lb.in, mode: Digital.Input, edge: Digital.Rising | Digital.Falling, onReadable: onEdge });
     },
     stop() {

@@ -60,14 +60,16 @@ export interface ProbeHost {
 /**
  * One mode's delivery path. `start` begins listening on the input pin and
  * calls `onEdge()` as the first thing the user code of that path runs for
- * each edge (the probe reads the clock there), with, where the path carries
- * one, a reader of the interrupt's own timestamp (an `I` line). `stop`
+ * each edge (the probe reads the clock there); where the path carries the
+ * interrupt's own timestamp, `stamp` reads it (an `I` line). `stop`
  * releases the pin; it is called once, after the mode's last sample.
  */
 export interface ModeHooks {
-  /** `stamp`, where the path has one: reads the interrupt's own timestamp (the IrqEvent's, ns of the board clock); the probe calls it after its clock reading. */
-  start(onEdge: (stamp?: () => number) => void): void;
+  /** `onEdge` may be given to the path as the user's callback itself: it ignores its arguments. */
+  start(onEdge: () => void): void;
   stop(): void;
+  /** Where the path has one: reads the latest delivery's own timestamp (the IrqEvent's, ns of the board clock); the probe calls it after its clock reading. */
+  readonly stamp?: () => number;
 }
 
 export interface ProbeConfig {
@@ -146,7 +148,7 @@ export class Probe {
   // persistent functions: no closure per sample
   private readonly fireEdge = (): void => this.edge();
   private readonly checkTimeout = (): void => this.timeout();
-  private readonly onEdge = (stamp?: () => number): void => this.delivered1(this.host.now(), stamp);
+  private readonly onEdge = (): void => this.delivered1(this.host.now());
 
   constructor(host: ProbeHost, hooks: Partial<Record<ModeName, ModeHooks>>, config: ProbeConfig) {
     this.host = host;
@@ -218,7 +220,7 @@ export class Probe {
     this.host.after(this.timeoutUs, this.checkTimeout);
   }
 
-  private delivered1(t1: number, stamp?: () => number): void {
+  private delivered1(t1: number): void {
     if (!this.armed) {
       this.stray++;
       return;
@@ -229,8 +231,8 @@ export class Probe {
     this.delivered[modeIndex(m)]++;
     this.sum += latency;
     this.host.emit(ioplLine(`${IOPL_MAGIC} S ${m} ${this.seq} ${latency} ${this.t0}`));
-    // typeof: a raw ECMA-419 onReadable passes arguments of its own
-    if (typeof stamp === "function") this.host.emit(ioplLine(`${IOPL_MAGIC} I ${m} ${this.seq} ${Math.round(stamp())}`));
+    const stamp = (this.hooks[m] as ModeHooks).stamp;
+    if (stamp !== undefined) this.host.emit(ioplLine(`${IOPL_MAGIC} I ${m} ${this.seq} ${Math.round(stamp())}`));
     this.advance();
   }
 

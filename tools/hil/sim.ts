@@ -94,13 +94,16 @@ export async function runSimProbe(options: SimProbeOptions): Promise<string[]> {
 /** The mode's user code runs `ns` of virtual time after its path delivered the edge (modelled CPU cost). */
 function delayed(sim: Simulator, inner: ModeHooks, ns: number): ModeHooks {
   if (ns <= 0) return inner;
+  let t = 0;
+  const stamp = inner.stamp;
   return {
     start: (onEdge) =>
-      inner.start((stamp) => {
+      inner.start(() => {
         // the IrqEvent is read when the user code runs, as on a board: its value does not change meanwhile
-        const t = stamp === undefined ? undefined : stamp();
-        sim.after(ns, () => onEdge(t === undefined ? undefined : () => t));
+        if (stamp !== undefined) t = stamp();
+        sim.after(ns, onEdge);
       }),
     stop: () => inner.stop(),
+    ...(stamp !== undefined ? { stamp: () => t } : {}),
   };
 }

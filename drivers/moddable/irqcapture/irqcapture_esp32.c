@@ -11,7 +11,8 @@
  *   under the record's spinlock adds one edge, keeps the first and the last
  *   time and the level now, and posts one Moddable message per batch.
  * - Main loop (deliver): takes the batch under the same spinlock (count,
- *   times, level; count = 0, posted = 0), then calls
+ *   times, level; count = 0, posted = 0), then hands it to the native fast
+ *   lane if the kernel granted it (irqcapture_lane.c), else calls
  *   onEdges(count, firstUs, lastUs, level).
  * Memory ordering: the ISR may run on the other core than the XS machine,
  *   so both sides use portENTER_CRITICAL(_ISR) on one portMUX per record
@@ -22,6 +23,7 @@
 #include "xsmc.h"
 #include "xsHost.h"
 #include "mc.xs.h"
+#include "irqcapture_lane.h"
 #include "driver/gpio.h"
 #include "esp_timer.h"
 #include "freertos/FreeRTOS.h"
@@ -31,6 +33,7 @@
 typedef struct {
 	xsMachine *the;
 	xsSlot callback;
+	CaptureLane lane;	/* main loop only (irqcapture_lane.h) */
 	portMUX_TYPE lock;
 	uint32_t count;
 	uint32_t firstUs;
@@ -74,7 +77,8 @@ static void deliver(void *the, void *refcon, uint8_t *message, uint16_t messageL
 	portEXIT_CRITICAL(&c->lock);
 	if (!c->open || !count) return;
 	xsBeginHost(c->the);
-		xsCallFunction4(c->callback, xsUndefined, xsInteger(count), xsNumber(firstUs), xsNumber(lastUs), xsInteger(level));
+		if (!captureLaneDeliver(the, &c->lane, count, captureFirstNs((uint64_t)esp_timer_get_time(), firstUs), level))
+			xsCallFunction4(c->callback, xsUndefined, xsInteger(count), xsNumber(firstUs), xsNumber(lastUs), xsInteger(level));
 	xsEndHost(c->the);
 }
 
@@ -101,6 +105,7 @@ void xs_irqcapture(xsMachine *the)
 	c->the = the;
 	c->callback = xsArg(3);
 	xsRemember(c->callback);
+	captureLaneOpen(the, &c->lane);
 	portMUX_INITIALIZE(&c->lock);
 	c->pin = pin;
 	c->count = 0;
@@ -125,6 +130,20 @@ void xs_irqcapture_close(xsMachine *the)
 	CaptureRecord *c = xsmcGetHostData(xsThis);
 	if (!c || !c->open) return;
 	xs_irqcapture_destructor(c);
+	captureLaneClose(the, &c->lane);
 	xsForget(c->callback);
 	xsmcSetHostData(xsThis, NULL);
+}
+
+void xs_irqcapture_grant(xsMachine *the)
+{
+	CaptureRecord *c = xsmcGetHostData(xsThis);
+	if (!c || !c->open) xsUnknownError("capture closed");
+	captureLaneGrant(the, &c->lane);
+}
+
+void xs_irqcapture_revoke(xsMachine *the)
+{
+	CaptureRecord *c = xsmcGetHostData(xsThis);
+	if (c) captureLaneRevoke(the, &c->lane);
 }

@@ -17,3 +17,12 @@ void xs_irqcapture(xsMachine *the)
 void xs_irqcapture_close(xsMachine *the)
 {
 }
+
+void xs_irqcapture_grant(xsMachine *the)
+{
+	xsUnknownError("no native interrupt capture on this platform");
+}
+
+void xs_irqcapture_revoke(xsMachine *the)
+{
+}

@@ -12,7 +12,9 @@
  *   (`posted`). No allocation, no XS.
  * - Main loop (deliver, a Moddable message): takes the batch with
  *   interrupts off (count, times, level; count = 0, posted = 0), interrupts
- *   on again, then calls onEdges(count, firstUs, lastUs, level).
+ *   on again, then hands it to the native fast lane if the kernel granted
+ *   it (irqcapture_lane.c: completion and IrqEvent stored, the io_watch
+ *   callback called), else calls onEdges(count, firstUs, lastUs, level).
  * Memory ordering: Moddable and this ISR run on core 0; the fields the ISR
  *   writes are volatile and the main loop reads and clears them in one
  *   critical section (cpsid/cpsie), so a batch is never torn and no edge is
@@ -26,8 +28,10 @@
 #include "xsmc.h"
 #include "xsHost.h"
 #include "mc.xs.h"
+#include "irqcapture_lane.h"
 #include "hardware/gpio.h"
 #include "hardware/structs/timer.h"
+#include "hardware/timer.h"
 
 #define kPins 30
 #define kEdgeBits (GPIO_IRQ_EDGE_RISE | GPIO_IRQ_EDGE_FALL)
@@ -35,6 +39,7 @@
 typedef struct {
 	xsMachine *the;
 	xsSlot callback;
+	CaptureLane lane;	/* main loop only (irqcapture_lane.h) */
 	uint32_t events;		// GPIO_IRQ_EDGE_* to capture
 	volatile uint32_t count;
 	volatile uint32_t firstUs;
@@ -82,7 +87,8 @@ static void deliver(void *the, void *refcon, uint8_t *message, uint16_t messageL
 	modCriticalSectionEnd();
 	if (!c->open || !count) return;
 	xsBeginHost(c->the);
-		xsCallFunction4(c->callback, xsUndefined, xsInteger(count), xsNumber(firstUs), xsNumber(lastUs), xsInteger(level));
+		if (!captureLaneDeliver(the, &c->lane, count, captureFirstNs(time_us_64(), firstUs), level))
+			xsCallFunction4(c->callback, xsUndefined, xsInteger(count), xsNumber(firstUs), xsNumber(lastUs), xsInteger(level));
 	xsEndHost(c->the);
 }
 
@@ -120,6 +126,7 @@ void xs_irqcapture(xsMachine *the)
 	c->the = the;
 	c->callback = xsArg(3);
 	xsRemember(c->callback);
+	captureLaneOpen(the, &c->lane);
 	c->events = ((edges & 1) ? GPIO_IRQ_EDGE_RISE : 0) | ((edges & 2) ? GPIO_IRQ_EDGE_FALL : 0);
 	c->count = 0;
 	c->posted = 0;
@@ -138,6 +145,20 @@ void xs_irqcapture_close(xsMachine *the)
 	CaptureRecord *c = xsmcGetHostData(xsThis);
 	if (!c || !c->open) return;
 	xs_irqcapture_destructor(c);
+	captureLaneClose(the, &c->lane);
 	xsForget(c->callback);
 	xsmcSetHostData(xsThis, NULL);
+}
+
+void xs_irqcapture_grant(xsMachine *the)
+{
+	CaptureRecord *c = xsmcGetHostData(xsThis);
+	if (!c || !c->open) xsUnknownError("capture closed");
+	captureLaneGrant(the, &c->lane);
+}
+
+void xs_irqcapture_revoke(xsMachine *the)
+{
+	CaptureRecord *c = xsmcGetHostData(xsThis);
+	if (c) captureLaneRevoke(the, &c->lane);
 }

@@ -1,0 +1,126 @@
+/*
+ * The native fast lane: see irqcapture_lane.h for what runs where, and
+ * core/devices.ts (IrqLane) for the contract with the kernel. The stores
+ * follow core/abi.ts through irqcapture_abi.h (generated from it): the
+ * completion first, then the IrqEvent, the order direct delivery uses for
+ * a multishot arm.
+ */
+#include "irqcapture_lane.h"
+#include "irqcapture_abi.h"
+#include <string.h>
+
+void captureLaneOpen(xsMachine *the, CaptureLane *lane)
+{
+	lane->state = kLaneOff;
+	lane->memory = xsUndefined;
+	lane->cb = xsUndefined;
+	lane->exit = xsUndefined;
+	lane->edges = 0;
+	lane->batches = 0;
+	xsRemember(lane->memory);
+	xsRemember(lane->cb);
+	xsRemember(lane->exit);
+}
+
+void captureLaneClose(xsMachine *the, CaptureLane *lane)
+{
+	lane->state = kLaneOff;
+	xsForget(lane->memory);
+	xsForget(lane->cb);
+	xsForget(lane->exit);
+}
+
+static void store32(uint8_t *p, uint32_t v)
+{
+	/* byte stores: `out` may be misaligned, and the Cortex-M0+ faults on a misaligned word */
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double firstNs, uint8_t level)
+{
+	if (kLaneGranted != lane->state) return 0;
+	uint8_t *mem = xsmcToArrayBuffer(lane->memory);
+	uint32_t r = (count > 0x7fffffff) ? 0x7fffffff : count;
+	uint8_t *cqe = mem + lane->out;
+	store32(cqe + 4 * IOPORT_CQE_W_USER_DATA, lane->udLo);
+	store32(cqe + 4 * IOPORT_CQE_W_USER_DATA + 4, lane->udHi);
+	store32(cqe + 4 * IOPORT_CQE_W_RESULT, r);
+	store32(cqe + 4 * IOPORT_CQE_W_RESULT + 4, 0);
+	store32(cqe + 4 * IOPORT_CQE_W_FLAGS, lane->flags);
+	store32(cqe + 4 * IOPORT_CQE_W_OPCODE, lane->opcode);
+	if (lane->ev) {
+		uint8_t *ev = mem + lane->ev;
+		uint64_t ns = (uint64_t)firstNs;
+		store32(ev + 4 * IOPORT_IRQ_EV_W_TIMESTAMP, (uint32_t)ns);
+		store32(ev + 4 * IOPORT_IRQ_EV_W_TIMESTAMP + 4, (uint32_t)(ns >> 32));
+		store32(ev + 4 * IOPORT_IRQ_EV_W_COUNT, r);
+		store32(ev + 4 * IOPORT_IRQ_EV_W_LEVEL, level);
+	}
+	lane->edges += count;
+	lane->batches += 1;
+	lane->level = level;
+	lane->state = kLaneInCallback;
+	volatile uint8_t threw = 0;
+	/* the kernel finishes what direct delivery does after a callback: a
+	   thrown error reported inside the flush, or the wakes the callback's
+	   syscalls queued once the lane was taken back (Kernel.laneExit) */
+	xsTry {
+		xsCallFunction1(lane->cb, xsUndefined, xsInteger(1));
+	}
+	xsCatch {
+		threw = 1;
+		xsCallFunction2(lane->exit, xsUndefined, xsTrue, xsException);
+	}
+	if (!threw && (kLaneRevokedInCallback == lane->state))
+		xsCallFunction2(lane->exit, xsUndefined, xsFalse, xsUndefined);
+	lane->state = (kLaneInCallback == lane->state) ? kLaneGranted : kLaneOff;
+	return 1;
+}
+
+static uint32_t toU32(xsMachine *the, xsSlot *slot)
+{
+	double d = xsmcToNumber(*slot);
+	return (uint32_t)(int64_t)d;
+}
+
+void captureLaneGrant(xsMachine *the, CaptureLane *lane)
+{
+	uint32_t size = xsmcGetArrayBufferLength(xsArg(0));
+	uint32_t out = toU32(the, &xsArg(1));
+	uint32_t ev = toU32(the, &xsArg(2));
+	/* the kernel checked both at submit and io_watch; a lane must never store outside the task */
+	if ((out > size) || (size - out < IOPORT_COMPLETION_SIZE)) xsRangeError("lane: completion outside the task's memory");
+	if (ev && ((ev > size) || (size - ev < IOPORT_IRQ_EVENT_SIZE))) xsRangeError("lane: IrqEvent outside the task's memory");
+	lane->memory = xsArg(0);
+	lane->out = out;
+	lane->ev = ev;
+	lane->udLo = toU32(the, &xsArg(3));
+	lane->udHi = toU32(the, &xsArg(4));
+	lane->opcode = toU32(the, &xsArg(5));
+	lane->flags = toU32(the, &xsArg(6));
+	lane->cb = xsArg(7);
+	lane->exit = xsArg(8);
+	lane->edges = 0;
+	lane->batches = 0;
+	lane->state = kLaneGranted;
+}
+
+void captureLaneRevoke(xsMachine *the, CaptureLane *lane)
+{
+	double v[4];
+	v[0] = lane->edges;
+	v[1] = lane->batches;
+	v[2] = (kLaneInCallback == lane->state) ? 1 : 0;
+	v[3] = lane->level;
+	if (xsmcGetArrayBufferLength(xsArg(0)) < sizeof(v)) xsRangeError("lane: revoke needs 32 bytes");
+	memcpy(xsmcToArrayBuffer(xsArg(0)), v, sizeof(v));
+	lane->edges = 0;
+	lane->batches = 0;
+	if (kLaneInCallback == lane->state) lane->state = kLaneRevokedInCallback;
+	else if (kLaneGranted == lane->state) lane->state = kLaneOff;
+	lane->cb = xsUndefined;
+	lane->memory = xsUndefined;
+}

@@ -1,0 +1,61 @@
+/*
+ * The native fast lane (docs/chip.md, "The native fast lane"): the part of
+ * ioport/irqcapture that delivers a batch of edges straight into a task's
+ * io_watch waiter, as the kernel's direct delivery (core/objects/direct.ts)
+ * would, while the kernel grants it (core/objects/lane.ts). Shared by every
+ * platform's capture (irqcapture_pico.c, irqcapture_esp32.c, and the host
+ * build the tests link into xsnap).
+ *
+ * What runs where: everything here runs on the XS machine's thread (the
+ * main loop's message delivery, or a JS call to grant/revoke); the ISR never
+ * touches a lane. So a lane needs no lock: grant, revoke and deliver are
+ * never concurrent.
+ */
+#ifndef IOPORT_IRQCAPTURE_LANE_H
+#define IOPORT_IRQCAPTURE_LANE_H
+
+#include "xsmc.h"
+#include <stdint.h>
+
+enum {
+	kLaneOff = 0,
+	kLaneGranted,
+	kLaneInCallback,		/* granted, and its callback is running */
+	kLaneRevokedInCallback	/* revoked while its callback ran: exit() when it returns */
+};
+
+typedef struct {
+	xsSlot memory;		/* the task's ArrayBuffer (its data may move: looked up per batch) */
+	xsSlot cb;			/* the io_watch callback */
+	xsSlot exit;		/* Kernel.laneExit */
+	uint32_t out, ev, udLo, udHi, opcode, flags;
+	uint8_t state;
+	uint8_t level;		/* after the last delivered edge */
+	double edges;		/* delivered since the grant */
+	double batches;		/* callbacks made since the grant */
+} CaptureLane;
+
+/* At capture creation / close: the lane's slots are remembered for the record's life. */
+void captureLaneOpen(xsMachine *the, CaptureLane *lane);
+void captureLaneClose(xsMachine *the, CaptureLane *lane);
+
+/*
+ * Inside xsBeginHost: if the lane is granted, stores the completion and the
+ * IrqEvent of `count` edges (the first at `firstNs` on the kernel's clock,
+ * `level` after the last), calls the callback and returns 1; else returns 0
+ * and the caller hands the batch to JS (onEdges).
+ */
+int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double firstNs, uint8_t level);
+
+/* The host functions' bodies: grant(memory, out, ev, udLo, udHi, opcode, flags, cb, exit) and revoke(into). */
+void captureLaneGrant(xsMachine *the, CaptureLane *lane);
+void captureLaneRevoke(xsMachine *the, CaptureLane *lane);
+
+/* A batch's first edge time on the kernel's clock (ns): the 32-bit µs stamp placed by its distance back from now (µs, 64-bit), as drivers/moddable/capture.ts does. */
+static inline double captureFirstNs(uint64_t nowUs, uint32_t firstUs)
+{
+	uint32_t back = (uint32_t)nowUs - firstUs;
+	return (double)(nowUs - back) * 1000.0;
+}
+
+#endif
