@@ -369,3 +369,10 @@ export function decodeIrqEvent(view: DataView, addr: number): IrqEvent {
 }
 
 export { SUBMISSION_SIZE, COMPLETION_SIZE, IPC_MESSAGE_SIZE, IRQ_EVENT_SIZE };
+
+// ---- the native fast lane's grant (core/objects/lane.ts ↔ drivers/moddable/irqcapture; not user ABI) ----
+
+/** The lane's arm is one-shot: its IrqEvent is stored before the completion, the result caps at 2^32-1, no IOCQE_F_MORE. */
+export const LANE_ONESHOT = 1;
+/** The lane delivers one batch only (a one-shot arm, or a one-time waiter: io_wait_cb, io_wait). */
+export const LANE_ONCE = 2;

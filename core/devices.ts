@@ -45,24 +45,21 @@ export interface IrqSink {
 }
 
 /**
- * A native fast lane (docs/chip.md, "The native fast lane"): a backend whose
- * interrupt side can itself do what the kernel's direct delivery
- * (core/objects/direct.ts) does for a multishot arm reaped by io_watch.
+ * A native fast lane (docs/chip.md, "The native fast lane"; the kernel's
+ * side is core/objects/lane.ts): a backend whose interrupt side can itself
+ * do what the kernel's direct delivery (core/objects/direct.ts) does.
  *
- * Between `grant` and `revoke` the backend delivers each batch of `n`
+ * Between `grant` and `revoke` the backend delivers a batch of `n`
  * interrupts (first at `firstNs` on the kernel's clock, `level` after the
  * last) without calling the kernel: it stores the 24-byte completion
- * (`udLo`, `udHi`, result min(n, 2^31-1), `flags` (IOCQE_F_MORE), `opcode`) at
- * `out` in `memory`, then, if `ev` is not 0, the 16-byte IrqEvent at `ev`
- * (the order direct delivery uses), and calls `cb(1)`. After `cb` returns
- * (or throws), if it threw or the lane was revoked while it ran, it calls
- * `exit(threw, error)` before anything else runs; otherwise nothing.
- *
- * The kernel grants only while it is idle, the arm is the line's oldest,
- * nothing is latched, the port has nothing queued, a free slot and an
- * io_watch waiter with min 1, and no tracer is attached; every kernel entry
- * revokes first, so any syscall, other interrupt, timer, cancel, close or
- * exit sees the state the general path would have left.
+ * (`udLo`, `udHi`, result n, `flags`, `opcode`) at `out` and, if `ev` is not
+ * 0, the 16-byte IrqEvent (firstNs, n, level) at `ev`, both in `memory`,
+ * then calls `cb(1)`. `kind` (core/abi.ts): LANE_ONESHOT — the IrqEvent is
+ * stored first and n caps at 2^32-1 (else the completion first, n capped at
+ * 2^31-1); LANE_ONCE — one batch only, later ones go to the kernel as
+ * before. After `cb` returns (or throws), if it threw or the lane was
+ * revoked while it ran, the backend calls `exit(threw, error)` before
+ * anything else runs.
  */
 export interface IrqLane {
   grant(
@@ -73,6 +70,7 @@ export interface IrqLane {
     udHi: number,
     opcode: number,
     flags: number,
+    kind: number,
     cb: (n: number) => void,
     exit: (threw: boolean, err: unknown) => void,
   ): void;

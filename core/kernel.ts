@@ -14,7 +14,7 @@ import { DEFAULT_CQ_ENTRIES } from "./constants.js";
 import { checkInvariants } from "./invariants.js";
 import { DeviceTable } from "./objects/device.js";
 import type { IrqLine } from "./objects/irq.js";
-import { revokeLane } from "./objects/lane.js";
+import { grantLane, revokeLane } from "./objects/lane.js";
 import type { IpcState } from "./objects/ipc-state.js";
 import type { KernelObject } from "./objects/object.js";
 import type { Port } from "./objects/port.js";
@@ -58,6 +58,8 @@ export class Kernel {
   wakeCount = 0;
   /** Native fast lanes granted (core/objects/lane.ts): every entry takes them back first. */
   lanes = 0;
+  /** A lane may be grantable: checked when the kernel is left (core/objects/lane.ts). */
+  laneDirty = false;
   tracer: KernelTracer | null = null;
   private freeOps: Op | null = null;
   private opSeq = 0;
@@ -268,6 +270,18 @@ export class Kernel {
 
   /** Lines whose lane is granted: entries [0, lanes). */
   readonly laneLines: (IrqLine | null)[] = [];
+  /** Lines a backend offered a lane for (IrqLine.attachLane). */
+  readonly laneCapable: IrqLine[] = [];
+
+  /** Grants every lane whose conditions hold now (the kernel is idle). */
+  grantLanes(): void {
+    this.laneDirty = false;
+    const list = this.laneCapable;
+    for (let i = 0; i < list.length; i++) {
+      const line = list[i] as IrqLine;
+      if (!line.laneGranted) grantLane(line);
+    }
+  }
 
   /**
    * Takes every granted lane back (core/objects/lane.ts), bringing the lines
@@ -281,7 +295,7 @@ export class Kernel {
     for (let i = 0; i < n; i++) {
       const line = list[i] as IrqLine;
       list[i] = null;
-      revokeLane(line);
+      revokeLane(line, this);
     }
   }
 
@@ -292,15 +306,21 @@ export class Kernel {
    * callback's syscalls queued. Persistent, so a grant allocates nothing.
    */
   readonly laneExit = (threw: boolean, err: unknown): void => {
-    if (this.lanes !== 0) this.revokeLanes();
-    this.flushing = true;
-    if (threw) this.userError(err);
+    if (threw) {
+      if (this.lanes !== 0) this.revokeLanes();
+      this.flushing = true;
+      this.userError(err);
+    }
     this.flushing = false;
     if (this.wakeCount !== 0) this.flush();
+    if (this.laneDirty && this.depth === 0) this.grantLanes();
   };
 
   leave(): void {
-    if (--this.depth === 0 && this.wakeCount !== 0 && !this.flushing) this.flush();
+    if (--this.depth === 0 && !this.flushing) {
+      if (this.wakeCount !== 0) this.flush();
+      if (this.laneDirty) this.grantLanes();
+    }
   }
 
   queueWake(port: Port): void {

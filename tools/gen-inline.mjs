@@ -144,7 +144,7 @@ function tsFiles(dir) {
 
 /** The C header the native fast lane stores with (drivers/moddable/irqcapture): the layout's constants, folded. */
 export const C_HEADER = "drivers/moddable/irqcapture/irqcapture_abi.h";
-const C_CONSTANTS = ["COMPLETION_SIZE", "CQE_W_USER_DATA", "CQE_W_RESULT", "CQE_W_FLAGS", "CQE_W_OPCODE", "IRQ_EVENT_SIZE", "IRQ_EV_W_TIMESTAMP", "IRQ_EV_W_COUNT", "IRQ_EV_W_LEVEL", "IOCQE_F_MORE"];
+const C_CONSTANTS = ["COMPLETION_SIZE", "CQE_W_USER_DATA", "CQE_W_RESULT", "CQE_W_FLAGS", "CQE_W_OPCODE", "IRQ_EVENT_SIZE", "IRQ_EV_W_TIMESTAMP", "IRQ_EV_W_COUNT", "IRQ_EV_W_LEVEL", "IOCQE_F_MORE", "LANE_ONESHOT", "LANE_ONCE"];
 
 export function cHeader(consts) {
   const lines = [

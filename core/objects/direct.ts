@@ -42,7 +42,6 @@ import { IOCQE_F_MORE } from "../constants.js";
 import type { Op } from "../op.js";
 import type { Task } from "../task.js";
 import type { IrqLine } from "./irq.js";
-import { grantLane } from "./lane.js";
 import { WAIT_CB, WAIT_NONE, WAIT_WATCH, type Port, type WaitCallback } from "./port.js";
 
 /**
@@ -148,8 +147,8 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
   }
   k.flushing = false;
   if (k.wakeCount !== 0) k.flush();
-  // the next interrupt would come this way again: a backend with a native
-  // lane may take it from here (core/objects/lane.ts)
-  if (multishot && line.lane !== null) grantLane(line, op, port);
+  // a backend with a native lane may take the next interrupt from here (core/objects/lane.ts)
+  if (line.lane !== null) k.laneDirty = true;
+  if (k.laneDirty) k.grantLanes();
   return true;
 }

@@ -61,12 +61,20 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   lane: IrqLane | null = null;
   /** The lane is granted (listed in Kernel.laneLines). */
   laneGranted = false;
+  /** The granted lane's kind (LANE_ONESHOT, LANE_ONCE: core/abi.ts). */
+  laneKind = 0;
 
   /** IrqSink.attachLane: the backend offers a lane (null: no more). */
   attachLane(lane: IrqLane | null): void {
     const k = this.kernel;
     if (this.laneGranted) k.revokeLanes();
+    const list = k.laneCapable;
+    const at = list.indexOf(this);
+    if (lane === null) {
+      if (at >= 0) list.splice(at, 1);
+    } else if (at < 0) list.push(this);
     this.lane = lane;
+    k.laneDirty = true;
   }
 
   constructor(kernel: Kernel, line: number, flags: number, periodNs: number, isTimer: boolean, release: LineRelease) {
@@ -135,6 +143,7 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
 
   /** Arms `op`: completes at once if interrupts are latched, else queues it (FIFO). */
   arm(op: Op): void {
+    if (this.lane !== null) this.kernel.laneDirty = true;
     // latched interrupts go to this arm only if no older arm is queued (a
     // multishot arm waiting for a slot on its port is)
     if (op.multishot) {

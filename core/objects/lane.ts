@@ -3,47 +3,50 @@
  * docs/chip.md, "The native fast lane").
  *
  * A backend that can deliver interrupts itself (drivers/moddable/irqcapture)
- * attaches a lane to its line. After a direct delivery (direct.ts) into an
- * io_watch waiter from a multishot arm, the kernel grants the lane if the
- * same delivery would be taken again for the next interrupt; the backend
- * then writes the completion and the IrqEvent and calls the watch's callback
- * without entering the kernel.
+ * attaches a lane to its line. Whenever the kernel leaves with the line's
+ * oldest arm waiting on a port whose waiter one completion satisfies, and
+ * nothing else is queued, it grants the lane: the backend then stores the
+ * completion and the IrqEvent into the task and calls the waiter (the
+ * io_watch or io_wait_cb callback, or io_wait's resolve) itself, without
+ * entering the kernel. Kinds: a multishot arm with a watch stays granted; a
+ * one-shot arm or a one-time waiter (LANE_ONCE) takes one batch.
  *
  * Guarantees:
- * - A grant holds only the conditions direct delivery checks, with the
- *   kernel idle; nothing a lane delivery changes (the line's total, the
- *   kernel's userCalls) is read before the lane is revoked.
+ * - A grant needs what direct delivery (direct.ts) needs, with the kernel
+ *   idle and no tracer, plus: the waiter's task is the arm's, and the wait
+ *   has no timeout.
  * - Every kernel entry (Kernel.enter, the inline entries of io_submit,
- *   io_wait_cb and the interrupt paths) revokes every lane first, so the
- *   entry sees the state the general path would have left: the line's
- *   total and the kernel's count of user calls include the lane's batches.
+ *   io_wait_cb and the interrupt paths) revokes every lane first, and the
+ *   revoke brings the kernel to the state direct delivery would have left:
+ *   the line's total, the count of user calls, and, for a lane that
+ *   delivered, the one-shot arm completed and freed, the one-time waiter
+ *   cleared. So no entry can tell a lane's delivery from the kernel's.
  * - A lane revoked while its callback runs leaves the kernel flushing, as
  *   direct delivery's callback runs inside a flush: wakes queued by the
  *   callback's syscalls run when it returns (Kernel.laneExit).
  * - Allocation-free: the grant passes persistent values only.
  */
+import { LANE_ONCE, LANE_ONESHOT } from "../abi.js";
 import { IOCQE_F_MORE } from "../constants.js";
-import { WAIT_WATCH, type Port } from "./port.js";
-import type { Op } from "../op.js";
+import type { Kernel } from "../kernel.js";
 import type { Task } from "../task.js";
 import type { IrqLine } from "./irq.js";
+import { WAIT_CB, WAIT_NONE, WAIT_PROMISE, WAIT_WATCH, type Port } from "./port.js";
 
-/** After direct delivery of `op` (the line's multishot head) into `port`'s watch: grants the line's lane if the next interrupt would take the same path. */
-export function grantLane(line: IrqLine, op: Op, port: Port): void {
+/** Grants `line`'s lane if its oldest arm's next interrupt would be delivered straight to its port's waiter. */
+export function grantLane(line: IrqLine): void {
   const lane = line.lane;
+  const op = line.arms.head;
+  if (lane === null || line.laneGranted || op === null || line.pending !== 0 || line.closed) return;
+  const port = op.port as Port;
   const k = port.kernel;
   if (
-    lane === null ||
-    line.laneGranted ||
-    line.closed ||
-    line.pending !== 0 ||
-    line.arms.head !== op ||
     port.closed ||
-    port.waitMode !== WAIT_WATCH ||
     port.count !== 0 ||
     port.waitMin !== 1 ||
+    port.waitTimer !== 0 ||
     port.starved !== null ||
-    port.reserved >= port.capacity ||
+    port.waitTask !== op.task ||
     k.depth !== 0 ||
     k.flushing ||
     k.wakeCount !== 0 ||
@@ -52,21 +55,64 @@ export function grantLane(line: IrqLine, op: Op, port: Port): void {
   ) {
     return;
   }
-  const task = port.waitTask as Task;
+  const mode = port.waitMode;
+  let kind = 0;
+  let cb: ((n: number) => void) | null;
+  if (mode === WAIT_WATCH) cb = port.waitCb;
+  else if (mode === WAIT_CB) {
+    cb = port.waitCb;
+    kind = LANE_ONCE;
+  } else if (mode === WAIT_PROMISE) {
+    cb = port.waitResolve;
+    kind = LANE_ONCE;
+  } else return;
+  if (cb === null) return;
+  if (!op.multishot) kind = LANE_ONESHOT | LANE_ONCE;
+  // a multishot completion takes a slot of its own (Port.postEvent)
+  else if (port.reserved >= port.capacity) return;
   line.laneGranted = true;
+  line.laneKind = kind;
   k.laneLines[k.lanes++] = line;
-  lane.grant(task.memory.buffer as ArrayBuffer, port.waitOut, op.bufAddr, op.udLo, op.udHi, op.opcode, IOCQE_F_MORE, port.waitCb as (n: number) => void, k.laneExit);
+  const task = op.task as Task;
+  lane.grant(task.memory.buffer as ArrayBuffer, port.waitOut, op.bufAddr, op.udLo, op.udHi, op.opcode, op.multishot ? IOCQE_F_MORE : 0, kind, cb, k.laneExit);
 }
 
 /** Takes `line`'s lane back (Kernel.revokeLanes) and accounts for what it delivered. */
-export function revokeLane(line: IrqLine): void {
+export function revokeLane(line: IrqLine, k: Kernel): void {
   const lane = line.lane;
   line.laneGranted = false;
+  // granted again at the next exit from the kernel if it still can be
+  k.laneDirty = true;
   if (lane === null) return;
   const n = lane.revoke();
-  line.total += n;
-  const k = line.kernel;
-  k.userCalls += lane.revokedBatches;
   // the callback running now runs, as on the general path, inside a flush
   if (lane.revokedInCallback) k.flushing = true;
+  const batches = lane.revokedBatches;
+  if (batches === 0) return;
+  line.total += n;
+  k.userCalls += batches;
+  const kind = line.laneKind;
+  const op = line.arms.head;
+  if (op === null) return; // (cannot be: nothing entered the kernel since the grant)
+  const port = op.port as Port;
+  if ((kind & LANE_ONESHOT) !== 0) {
+    // what direct delivery does for a one-shot arm (direct.ts)
+    line.arms.shift();
+    op.target = null;
+    op.cancelHook = null;
+    if (op.linked) port.removeInflight(op);
+    port.reserved--;
+    op.result = n > 0xffffffff ? 0xffffffff : n;
+    op.cflags = 0;
+    k.freeOp(op);
+  }
+  if ((kind & LANE_ONCE) !== 0 && port.waitMode !== WAIT_WATCH) {
+    // a one-time waiter, cleared as Port.deliver clears it (its timer was 0)
+    port.waitMode = WAIT_NONE;
+    port.waitTask = null;
+    port.waitCb = null;
+    port.waitResolve = null;
+    port.waitTimer = 0;
+    port.waitTimedOut = false;
+  }
 }

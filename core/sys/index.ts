@@ -107,7 +107,10 @@ export class Syscalls {
         r = io_submit(task, portFd, entriesAddr, count);
         if (kernel.tracer !== null) kernel.tracer.syscall(task, "io_submit", [portFd, entriesAddr, count], r);
       } finally {
-        if (--kernel.depth === 0 && kernel.wakeCount !== 0 && !kernel.flushing) kernel.flush();
+        if (--kernel.depth === 0 && !kernel.flushing) {
+          if (kernel.wakeCount !== 0) kernel.flush();
+          if (kernel.laneDirty) kernel.grantLanes();
+        }
       }
       return r;
     };
@@ -120,7 +123,10 @@ export class Syscalls {
         r = io_wait_cb(task, portFd, outAddr, max, min, timeoutNs, callback);
         if (kernel.tracer !== null) kernel.tracer.syscall(task, "io_wait_cb", [portFd, outAddr, max, min, timeoutNs], r);
       } finally {
-        if (--kernel.depth === 0 && kernel.wakeCount !== 0 && !kernel.flushing) kernel.flush();
+        if (--kernel.depth === 0 && !kernel.flushing) {
+          if (kernel.wakeCount !== 0) kernel.flush();
+          if (kernel.laneDirty) kernel.grantLanes();
+        }
       }
       return r;
     };

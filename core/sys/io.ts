@@ -214,6 +214,8 @@ export function io_wait(task: Task, portFd: unknown, out: unknown, max: unknown,
   const r = waitFront(task, portFd, out, max, min, timeout);
   if (typeof r === TYPE_NUMBER) return Promise.resolve(r as number);
   const port = r as Port;
+  const kernel = task.kernel;
+  if (kernel.laneCapable.length !== 0) kernel.laneDirty = true;
   return new Promise<number>((resolve) => {
     port.waitMode = WAIT_PROMISE;
     port.waitResolve = resolve;
@@ -235,6 +237,8 @@ export function io_wait_cb(
   const port = r as Port;
   port.waitMode = WAIT_CB;
   port.waitCb = callback as WaitCallback;
+  const kernel = task.kernel;
+  if (kernel.laneCapable.length !== 0) kernel.laneDirty = true;
   return -EINPROGRESS;
 }
 
@@ -262,7 +266,9 @@ export function io_watch(task: Task, portFd: unknown, out: unknown, max: unknown
   port.waitTimer = 0;
   port.waitTimedOut = false;
   port.waitCb = callback as WaitCallback;
-  if (port.count > 0) task.kernel.queueWake(port);
+  const kernel = task.kernel;
+  if (kernel.laneCapable.length !== 0) kernel.laneDirty = true;
+  if (port.count > 0) kernel.queueWake(port);
   return 0;
 }
 

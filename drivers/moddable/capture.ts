@@ -45,8 +45,19 @@ class Watch implements IrqLane {
     private readonly gpio: CaptureGpio,
   ) {}
 
-  grant(memory: ArrayBuffer, out: number, ev: number, udLo: number, udHi: number, opcode: number, flags: number, cb: (n: number) => void, exit: (threw: boolean, err: unknown) => void): void {
-    (this.capture.grant as IrqLane["grant"])(memory, out, ev, udLo, udHi, opcode, flags, cb, exit);
+  grant(
+    memory: ArrayBuffer,
+    out: number,
+    ev: number,
+    udLo: number,
+    udHi: number,
+    opcode: number,
+    flags: number,
+    kind: number,
+    cb: (n: number) => void,
+    exit: (threw: boolean, err: unknown) => void,
+  ): void {
+    (this.capture.grant as IrqLane["grant"])(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit);
   }
 
   revoke(): number {

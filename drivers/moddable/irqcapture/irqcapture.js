@@ -12,18 +12,19 @@
  * esp_timer_get_time on ESP32). close() stops it; a batch not yet delivered
  * is dropped.
  *
- * grant(memory, out, ev, udLo, udHi, opcode, flags, cb, exit) and
+ * grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit) and
  * revoke(into) are the native fast lane (irqcapture_lane.h; the kernel's
  * side is core/objects/lane.ts, the contract IrqLane in core/devices.ts):
  * while granted, a batch is stored into `memory` as a completion at `out`
- * and an IrqEvent at `ev`, and cb(1) is called instead of onEdges. revoke
- * writes [edges, callbacks, in callback (0/1), level] as four doubles into
- * the ArrayBuffer `into`.
+ * and an IrqEvent at `ev` (in the order `kind` says: LANE_ONESHOT and
+ * LANE_ONCE of core/abi.ts), and cb(1) is called instead of onEdges.
+ * revoke writes [edges, callbacks, in callback (0/1), level] as four
+ * doubles into the ArrayBuffer `into`.
  */
 export class IrqCapture @ "xs_irqcapture_destructor" {
 	constructor(pin, edges, pull, onEdges) @ "xs_irqcapture";
 	close() @ "xs_irqcapture_close";
-	grant(memory, out, ev, udLo, udHi, opcode, flags, cb, exit) @ "xs_irqcapture_grant";
+	grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit) @ "xs_irqcapture_grant";
 	revoke(into) @ "xs_irqcapture_revoke";
 }
 export default IrqCapture;

@@ -11,7 +11,9 @@
 
 void captureLaneOpen(xsMachine *the, CaptureLane *lane)
 {
-	lane->state = kLaneOff;
+	lane->granted = 0;
+	lane->inCallback = 0;
+	lane->revokedInCallback = 0;
 	lane->memory = xsUndefined;
 	lane->cb = xsUndefined;
 	lane->exit = xsUndefined;
@@ -24,7 +26,7 @@ void captureLaneOpen(xsMachine *the, CaptureLane *lane)
 
 void captureLaneClose(xsMachine *the, CaptureLane *lane)
 {
-	lane->state = kLaneOff;
+	lane->granted = 0;
 	xsForget(lane->memory);
 	xsForget(lane->cb);
 	xsForget(lane->exit);
@@ -39,30 +41,45 @@ static void store32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double firstNs, uint8_t level)
+static void storeCompletion(uint8_t *cqe, CaptureLane *lane, uint32_t r)
 {
-	if (kLaneGranted != lane->state) return 0;
-	uint8_t *mem = xsmcToArrayBuffer(lane->memory);
-	uint32_t r = (count > 0x7fffffff) ? 0x7fffffff : count;
-	uint8_t *cqe = mem + lane->out;
 	store32(cqe + 4 * IOPORT_CQE_W_USER_DATA, lane->udLo);
 	store32(cqe + 4 * IOPORT_CQE_W_USER_DATA + 4, lane->udHi);
 	store32(cqe + 4 * IOPORT_CQE_W_RESULT, r);
-	store32(cqe + 4 * IOPORT_CQE_W_RESULT + 4, 0);
+	store32(cqe + 4 * IOPORT_CQE_W_RESULT + 4, 0);	/* r >= 0: the i64's high word */
 	store32(cqe + 4 * IOPORT_CQE_W_FLAGS, lane->flags);
 	store32(cqe + 4 * IOPORT_CQE_W_OPCODE, lane->opcode);
-	if (lane->ev) {
-		uint8_t *ev = mem + lane->ev;
-		uint64_t ns = (uint64_t)firstNs;
-		store32(ev + 4 * IOPORT_IRQ_EV_W_TIMESTAMP, (uint32_t)ns);
-		store32(ev + 4 * IOPORT_IRQ_EV_W_TIMESTAMP + 4, (uint32_t)(ns >> 32));
-		store32(ev + 4 * IOPORT_IRQ_EV_W_COUNT, r);
-		store32(ev + 4 * IOPORT_IRQ_EV_W_LEVEL, level);
+}
+
+static void storeIrqEvent(uint8_t *ev, double firstNs, uint32_t r, uint8_t level)
+{
+	uint64_t ns = (uint64_t)firstNs;
+	store32(ev + 4 * IOPORT_IRQ_EV_W_TIMESTAMP, (uint32_t)ns);
+	store32(ev + 4 * IOPORT_IRQ_EV_W_TIMESTAMP + 4, (uint32_t)(ns >> 32));
+	store32(ev + 4 * IOPORT_IRQ_EV_W_COUNT, r);
+	store32(ev + 4 * IOPORT_IRQ_EV_W_LEVEL, level);
+}
+
+int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double firstNs, uint8_t level)
+{
+	if (!lane->granted) return 0;
+	uint8_t *mem = xsmcToArrayBuffer(lane->memory);
+	if (lane->kind & IOPORT_LANE_ONESHOT) {
+		/* a one-shot arm's IrqEvent first (its copy-out runs before reap writes the completion) */
+		if (lane->ev) storeIrqEvent(mem + lane->ev, firstNs, count, level);
+		storeCompletion(mem + lane->out, lane, count);
+	}
+	else {
+		uint32_t r = (count > 0x7fffffff) ? 0x7fffffff : count;
+		storeCompletion(mem + lane->out, lane, r);
+		if (lane->ev) storeIrqEvent(mem + lane->ev, firstNs, r, level);
 	}
 	lane->edges += count;
 	lane->batches += 1;
 	lane->level = level;
-	lane->state = kLaneInCallback;
+	if (lane->kind & IOPORT_LANE_ONCE) lane->granted = 0;	/* the kernel accounts for it at revoke */
+	lane->inCallback = 1;
+	lane->revokedInCallback = 0;
 	volatile uint8_t threw = 0;
 	/* the kernel finishes what direct delivery does after a callback: a
 	   thrown error reported inside the flush, or the wakes the callback's
@@ -74,9 +91,9 @@ int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double
 		threw = 1;
 		xsCallFunction2(lane->exit, xsUndefined, xsTrue, xsException);
 	}
-	if (!threw && (kLaneRevokedInCallback == lane->state))
+	if (!threw && lane->revokedInCallback)
 		xsCallFunction2(lane->exit, xsUndefined, xsFalse, xsUndefined);
-	lane->state = (kLaneInCallback == lane->state) ? kLaneGranted : kLaneOff;
+	lane->inCallback = 0;
 	return 1;
 }
 
@@ -91,7 +108,7 @@ void captureLaneGrant(xsMachine *the, CaptureLane *lane)
 	uint32_t size = xsmcGetArrayBufferLength(xsArg(0));
 	uint32_t out = toU32(the, &xsArg(1));
 	uint32_t ev = toU32(the, &xsArg(2));
-	/* the kernel checked both at submit and io_watch; a lane must never store outside the task */
+	/* the kernel checked both at submit and at the wait; a lane must never store outside the task */
 	if ((out > size) || (size - out < IOPORT_COMPLETION_SIZE)) xsRangeError("lane: completion outside the task's memory");
 	if (ev && ((ev > size) || (size - ev < IOPORT_IRQ_EVENT_SIZE))) xsRangeError("lane: IrqEvent outside the task's memory");
 	lane->memory = xsArg(0);
@@ -101,11 +118,12 @@ void captureLaneGrant(xsMachine *the, CaptureLane *lane)
 	lane->udHi = toU32(the, &xsArg(4));
 	lane->opcode = toU32(the, &xsArg(5));
 	lane->flags = toU32(the, &xsArg(6));
-	lane->cb = xsArg(7);
-	lane->exit = xsArg(8);
+	lane->kind = toU32(the, &xsArg(7));
+	lane->cb = xsArg(8);
+	lane->exit = xsArg(9);
 	lane->edges = 0;
 	lane->batches = 0;
-	lane->state = kLaneGranted;
+	lane->granted = 1;
 }
 
 void captureLaneRevoke(xsMachine *the, CaptureLane *lane)
@@ -113,14 +131,12 @@ void captureLaneRevoke(xsMachine *the, CaptureLane *lane)
 	double v[4];
 	v[0] = lane->edges;
 	v[1] = lane->batches;
-	v[2] = (kLaneInCallback == lane->state) ? 1 : 0;
+	v[2] = lane->inCallback;
 	v[3] = lane->level;
-	if (xsmcGetArrayBufferLength(xsArg(0)) < sizeof(v)) xsRangeError("lane: revoke needs 32 bytes");
+	if (xsmcGetArrayBufferLength(xsArg(0)) < (int)sizeof(v)) xsRangeError("lane: revoke needs 32 bytes");
 	memcpy(xsmcToArrayBuffer(xsArg(0)), v, sizeof(v));
 	lane->edges = 0;
 	lane->batches = 0;
-	if (kLaneInCallback == lane->state) lane->state = kLaneRevokedInCallback;
-	else if (kLaneGranted == lane->state) lane->state = kLaneOff;
-	lane->cb = xsUndefined;
-	lane->memory = xsUndefined;
+	lane->granted = 0;
+	if (lane->inCallback) lane->revokedInCallback = 1;
 }
