@@ -63,6 +63,8 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   laneGranted = false;
   /** The granted lane's kind (LANE_ONESHOT, LANE_ONCE: core/abi.ts). */
   laneKind = 0;
+  /** The granted lane holds its port's one-time waiter (Port.laneHoldsWaiter). */
+  laneHoldsWaiter = false;
 
   /** IrqSink.attachLane: the backend offers a lane (null: no more). */
   attachLane(lane: IrqLane | null): void {

@@ -66,12 +66,17 @@ export function grantLane(line: IrqLine): void {
     cb = port.waitResolve;
     kind = LANE_ONCE;
   } else return;
-  if (cb === null) return;
+  // a one-time waiter takes one completion: two lines' lanes must not both
+  // deliver to it (a watch may be shared: each batch is called back on its own)
+  const holds = kind === LANE_ONCE;
+  if (cb === null || (holds && port.laneHoldsWaiter)) return;
   if (!op.multishot) kind = LANE_ONESHOT | LANE_ONCE;
   // a multishot completion takes a slot of its own (Port.postEvent)
   else if (port.reserved >= port.capacity) return;
   line.laneGranted = true;
   line.laneKind = kind;
+  line.laneHoldsWaiter = holds;
+  if (holds) port.laneHoldsWaiter = true;
   k.laneLines[k.lanes++] = line;
   const task = op.task as Task;
   lane.grant(task.memory.buffer as ArrayBuffer, port.waitOut, op.bufAddr, op.udLo, op.udHi, op.opcode, op.multishot ? IOCQE_F_MORE : 0, kind, cb, k.laneExit);
@@ -83,6 +88,11 @@ export function revokeLane(line: IrqLine, k: Kernel): void {
   line.laneGranted = false;
   // granted again at the next exit from the kernel if it still can be
   k.laneDirty = true;
+  if (line.laneHoldsWaiter) {
+    line.laneHoldsWaiter = false;
+    const head = line.arms.head;
+    if (head !== null) (head.port as Port).laneHoldsWaiter = false;
+  }
   if (lane === null) return;
   const n = lane.revoke();
   // the callback running now runs, as on the general path, inside a flush

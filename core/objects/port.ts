@@ -88,6 +88,8 @@ export class Port extends KernelObject {
   waitTimer = 0;
   waitTimedOut = false;
   waitResolve: ((n: number) => void) | null = null;
+  /** A native lane holds this port's one-time waiter (io_wait_cb, io_wait): no second lane may (core/objects/lane.ts). */
+  laneHoldsWaiter = false;
   /** IrqEvent copy-out of EVENT_SLOT completions; made on a port's first multishot completion. */
   private ev: RawEvents | null = null;
   inflightHead: Op | null = null;

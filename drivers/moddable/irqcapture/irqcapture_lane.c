@@ -111,7 +111,10 @@ void captureLaneGrant(xsMachine *the, CaptureLane *lane)
 	/* the kernel checked both at submit and at the wait; a lane must never store outside the task */
 	if ((out > size) || (size - out < IOPORT_COMPLETION_SIZE)) xsRangeError("lane: completion outside the task's memory");
 	if (ev && ((ev > size) || (size - ev < IOPORT_IRQ_EVENT_SIZE))) xsRangeError("lane: IrqEvent outside the task's memory");
+	/* a remembered slot is linked through its own fields: forget it before a new value, remember it again after */
+	xsForget(lane->memory);
 	lane->memory = xsArg(0);
+	xsRemember(lane->memory);
 	lane->out = out;
 	lane->ev = ev;
 	lane->udLo = toU32(the, &xsArg(3));
@@ -119,8 +122,12 @@ void captureLaneGrant(xsMachine *the, CaptureLane *lane)
 	lane->opcode = toU32(the, &xsArg(5));
 	lane->flags = toU32(the, &xsArg(6));
 	lane->kind = toU32(the, &xsArg(7));
+	xsForget(lane->cb);
 	lane->cb = xsArg(8);
+	xsRemember(lane->cb);
+	xsForget(lane->exit);
 	lane->exit = xsArg(9);
+	xsRemember(lane->exit);
 	lane->edges = 0;
 	lane->batches = 0;
 	lane->granted = 1;
