@@ -57,9 +57,11 @@ export interface IrqSink {
  * then calls `cb(1)`. `kind` (core/abi.ts): LANE_ONESHOT — the IrqEvent is
  * stored first and n caps at 2^32-1 (else the completion first, n capped at
  * 2^31-1); LANE_ONCE — one batch only, later ones go to the kernel as
- * before. After `cb` returns (or throws), if it threw or the lane was
- * revoked while it ran, the backend calls `exit(threw, error)` before
- * anything else runs.
+ * before. `state` holds two int32 words (Kernel.laneState): the backend
+ * adds 1 to the first while `cb` runs (so the kernel knows a syscall comes
+ * from a lane's callback); after `cb` returns (or throws), if it threw or
+ * the kernel set the second word, the backend calls `exit(threw, error)`
+ * before anything else runs.
  */
 export interface IrqLane {
   grant(
@@ -73,6 +75,7 @@ export interface IrqLane {
     kind: number,
     cb: (n: number) => void,
     exit: (threw: boolean, err: unknown) => void,
+    state: ArrayBuffer,
   ): void;
   /**
    * Takes the lane back (a no-op if not granted). Returns the interrupts it

@@ -14,7 +14,7 @@ import { DEFAULT_CQ_ENTRIES } from "./constants.js";
 import { checkInvariants } from "./invariants.js";
 import { DeviceTable } from "./objects/device.js";
 import type { IrqLine } from "./objects/irq.js";
-import { grantLane, revokeLane } from "./objects/lane.js";
+import { grantLane, LANE_EXIT, LANE_RUNNING, revokeLane } from "./objects/lane.js";
 import type { IpcState } from "./objects/ipc-state.js";
 import type { KernelObject } from "./objects/object.js";
 import type { Port } from "./objects/port.js";
@@ -60,6 +60,14 @@ export class Kernel {
   lanes = 0;
   /** A lane may be grantable: checked when the kernel is left (core/objects/lane.ts). */
   laneDirty = false;
+  /** Lanes granted for a one-shot arm: the op they may have spent is freed at revoke, so allocOp revokes first. */
+  oneshotLanes = 0;
+  /**
+   * Shared with the lanes' native side (IrqLane.grant): [LANE_RUNNING] the
+   * lane callbacks running now (the backend counts them), [LANE_EXIT] set
+   * by the kernel when a callback must be followed by `laneExit`.
+   */
+  readonly laneState = new Int32Array(2);
   tracer: KernelTracer | null = null;
   private freeOps: Op | null = null;
   private opSeq = 0;
@@ -163,6 +171,8 @@ export class Kernel {
 
   // ---- ops ----
   allocOp(): Op {
+    // an op a one-shot lane spent goes back to the pool first, as it would have on the general path
+    if (this.oneshotLanes !== 0) this.revokeLanes();
     let op = this.freeOps;
     if (op !== null) {
       this.freeOps = op.free;
@@ -264,8 +274,18 @@ export class Kernel {
 
   // ---- entry, flush ----
   enter(): void {
-    if (this.lanes !== 0) this.revokeLanes();
+    if (this.lanes !== 0 && this.depth === 0 && !this.flushing && this.laneState[LANE_RUNNING] !== 0) this.laneCallbackEntered();
     this.depth++;
+  }
+
+  /**
+   * User code a native lane called entered the kernel: it runs, as direct
+   * delivery's callback does, inside a flush, so its wakes wait until it
+   * returns; the backend then calls `laneExit`, which flushes them.
+   */
+  laneCallbackEntered(): void {
+    this.flushing = true;
+    this.laneState[LANE_EXIT] = 1;
   }
 
   /** Lines whose lane is granted: entries [0, lanes). */
@@ -306,6 +326,7 @@ export class Kernel {
    * callback's syscalls queued. Persistent, so a grant allocates nothing.
    */
   readonly laneExit = (threw: boolean, err: unknown): void => {
+    this.laneState[LANE_EXIT] = 0;
     if (threw) {
       if (this.lanes !== 0) this.revokeLanes();
       this.flushing = true;

@@ -131,6 +131,8 @@ export class Task {
   exit(): void {
     if (this.exited) return;
     const k = this.kernel;
+    // the exit hooks may touch any port: native lanes are taken back first (core/objects/lane.ts)
+    if (k.lanes !== 0) k.revokeLanes();
     k.enter();
     // one cancel cascade for the whole exit: every op of every object it
     // closes is cancelled before a device serves what they gave back

@@ -57,7 +57,9 @@ export function deliverIrq(line: IrqLine, op: Op, firstNs: number, level: number
   // `count` does, though the same holds for it: were a flush ever cut
   // short, completions could be left queued, and this one must not
   // overtake them.)
-  if ((mode !== WAIT_WATCH && mode !== WAIT_CB) || port.count !== 0 || port.waitMin !== 1 || port.starved !== null) return false;
+  // (a port another line's native lane delivers to is left to the general
+  // path, whose post takes that lane back first: core/objects/lane.ts)
+  if ((mode !== WAIT_WATCH && mode !== WAIT_CB) || port.count !== 0 || port.waitMin !== 1 || port.starved !== null || port.lanes !== 0) return false;
   const k = port.kernel;
   if (k.depth !== 0 || k.flushing) return false;
   const multishot = op.multishot;

@@ -27,6 +27,7 @@ import { ECANCELED } from "../errno.js";
 import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import { deliverIrq } from "./direct.js";
+import { LANE_RUNNING } from "./lane.js";
 import { KernelObject, KIND_IRQ } from "./object.js";
 import type { Port } from "./port.js";
 
@@ -65,6 +66,8 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   laneKind = 0;
   /** The granted lane holds its port's one-time waiter (Port.laneHoldsWaiter). */
   laneHoldsWaiter = false;
+  /** The port the granted lane delivers to. */
+  lanePort: Port | null = null;
 
   /** IrqSink.attachLane: the backend offers a lane (null: no more). */
   attachLane(lane: IrqLane | null): void {
@@ -92,7 +95,8 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
 
   raise(now: number, level: number): void {
     const k = this.kernel;
-    if (k.lanes !== 0) k.revokeLanes();
+    if (this.laneGranted) k.revokeLanes();
+    if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
     const op = this.arms.head;
     // the fast path (core/objects/direct.ts): nothing latched, an arm whose port
     // would reap this interrupt alone and call back at once
@@ -109,7 +113,8 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   raiseBatch(firstNs: number, level: number, count: number): void {
     if (!(count >= 1)) return;
     const k = this.kernel;
-    if (k.lanes !== 0) k.revokeLanes();
+    if (this.laneGranted) k.revokeLanes();
+    if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
     const op = this.arms.head;
     if (op !== null && this.pending === 0 && deliverIrq(this, op, firstNs, level, count)) return;
     k.depth++;
@@ -145,7 +150,10 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
 
   /** Arms `op`: completes at once if interrupts are latched, else queues it (FIFO). */
   arm(op: Op): void {
-    if (this.lane !== null) this.kernel.laneDirty = true;
+    if (this.lane !== null) {
+      if (this.laneGranted) this.kernel.revokeLanes();
+      this.kernel.laneDirty = true;
+    }
     // latched interrupts go to this arm only if no older arm is queued (a
     // multishot arm waiting for a slot on its port is)
     if (op.multishot) {
@@ -208,6 +216,7 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
 
   protected onLastClose(): void {
     const k = this.kernel;
+    if (this.laneGranted) k.revokeLanes();
     if (this.timer !== 0) {
       k.platform.cancel(this.timer);
       this.timer = 0;
@@ -227,7 +236,8 @@ function timerFire(arg: unknown, now: number): void {
   line.timer = 0;
   if (line.closed) return;
   const k = line.kernel;
-  if (k.lanes !== 0) k.revokeLanes();
+  if (line.laneGranted) k.revokeLanes();
+  if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
   const first = line.createdNs + (line.fired + 1) * line.periodNs;
   // a late platform timer covers every period that has elapsed, exactly
   let n = line.flags & IRQ_ONESHOT ? 1 : Math.floor((now - line.createdNs) / line.periodNs) - line.fired;

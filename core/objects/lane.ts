@@ -33,6 +33,10 @@ import type { Task } from "../task.js";
 import type { IrqLine } from "./irq.js";
 import { WAIT_CB, WAIT_NONE, WAIT_PROMISE, WAIT_WATCH, type Port } from "./port.js";
 
+/** Kernel.laneState's words: lane callbacks running (the backend's count), laneExit needed (the kernel's flag). */
+export const LANE_RUNNING = 0;
+export const LANE_EXIT = 1;
+
 /** Grants `line`'s lane if its oldest arm's next interrupt would be delivered straight to its port's waiter. */
 export function grantLane(line: IrqLine): void {
   const lane = line.lane;
@@ -76,10 +80,13 @@ export function grantLane(line: IrqLine): void {
   line.laneGranted = true;
   line.laneKind = kind;
   line.laneHoldsWaiter = holds;
+  line.lanePort = port;
+  port.lanes++;
+  if ((kind & LANE_ONESHOT) !== 0) k.oneshotLanes++;
   if (holds) port.laneHoldsWaiter = true;
   k.laneLines[k.lanes++] = line;
   const task = op.task as Task;
-  lane.grant(task.memory.buffer as ArrayBuffer, port.waitOut, op.bufAddr, op.udLo, op.udHi, op.opcode, op.multishot ? IOCQE_F_MORE : 0, kind, cb, k.laneExit);
+  lane.grant(task.memory.buffer as ArrayBuffer, port.waitOut, op.bufAddr, op.udLo, op.udHi, op.opcode, op.multishot ? IOCQE_F_MORE : 0, kind, cb, k.laneExit, k.laneState.buffer as ArrayBuffer);
 }
 
 /** Takes `line`'s lane back (Kernel.revokeLanes) and accounts for what it delivered. */
@@ -88,15 +95,18 @@ export function revokeLane(line: IrqLine, k: Kernel): void {
   line.laneGranted = false;
   // granted again at the next exit from the kernel if it still can be
   k.laneDirty = true;
+  const lanePort = line.lanePort as Port;
+  line.lanePort = null;
+  lanePort.lanes--;
+  if ((line.laneKind & LANE_ONESHOT) !== 0) k.oneshotLanes--;
   if (line.laneHoldsWaiter) {
     line.laneHoldsWaiter = false;
-    const head = line.arms.head;
-    if (head !== null) (head.port as Port).laneHoldsWaiter = false;
+    lanePort.laneHoldsWaiter = false;
   }
   if (lane === null) return;
   const n = lane.revoke();
   // the callback running now runs, as on the general path, inside a flush
-  if (lane.revokedInCallback) k.flushing = true;
+  if (lane.revokedInCallback) k.laneCallbackEntered();
   const batches = lane.revokedBatches;
   if (batches === 0) return;
   line.total += n;

@@ -60,6 +60,8 @@ export class Port extends KernelObject {
   waitMode = WAIT_NONE;
   /** Completions queued, not yet reaped. */
   count = 0;
+  /** Native lanes granted that deliver to this port: anything that changes it takes them back first (core/objects/lane.ts). */
+  lanes = 0;
   /** Accepted submissions whose completion is not yet reaped. */
   reserved = 0;
   readonly capacity: number;
@@ -128,6 +130,7 @@ export class Port extends KernelObject {
 
   /** Queues a completion; its slot was reserved at admission. */
   enqueue(op: Op): void {
+    if (this.lanes !== 0) this.kernel.revokeLanes();
     op.state = OP_QUEUED;
     let at = this.head + this.count;
     if (at >= this.capacity) at -= this.capacity;
@@ -141,6 +144,7 @@ export class Port extends KernelObject {
    * admission. A successful NOP takes a NOP_SLOT (only its user_data stored).
    */
   postRaw(udLo: number, udHi: number, result: number, opcode: number): void {
+    if (this.lanes !== 0) this.kernel.revokeLanes();
     let at = this.head + this.count;
     if (at >= this.capacity) at -= this.capacity;
     this.ring[at] = result === 0 && opcode === OP_NOP ? NOP_SLOT : null;
@@ -158,6 +162,7 @@ export class Port extends KernelObject {
    * retry.
    */
   postEvent(op: Op, count: number, ts: number, level: number): boolean {
+    if (this.lanes !== 0) this.kernel.revokeLanes();
     if (this.reserved >= this.capacity) return false;
     this.reserved++;
     let at = this.head + this.count;
@@ -344,6 +349,7 @@ export class Port extends KernelObject {
 
   protected onLastClose(): void {
     const kernel = this.kernel;
+    if (this.lanes !== 0) kernel.revokeLanes();
     let op: Op | null;
     // Oldest first. The close runs inside a cancel cascade (KernelObject's
     // close holds the kernel), so what a cancel frees — a read's bytes, a

@@ -6,6 +6,7 @@
  */
 import { EPERM } from "../errno.js";
 import type { Task } from "../task.js";
+import { LANE_RUNNING } from "../objects/lane.js";
 import * as dev from "./dev.js";
 import * as fd from "./fd.js";
 import * as io from "./io.js";
@@ -100,7 +101,7 @@ export class Syscalls {
     // kernel's fields first).
     this.io_submit = (portFd, entriesAddr, count) => {
       if (task.exited) return -EPERM;
-      if (kernel.lanes !== 0) kernel.revokeLanes();
+      if (kernel.lanes !== 0 && kernel.depth === 0 && !kernel.flushing && kernel.laneState[LANE_RUNNING] !== 0) kernel.laneCallbackEntered();
       kernel.depth++;
       let r = -EPERM;
       try {
@@ -116,7 +117,7 @@ export class Syscalls {
     };
     this.io_wait_cb = (portFd, outAddr, max, min, timeoutNs, callback) => {
       if (task.exited) return -EPERM;
-      if (kernel.lanes !== 0) kernel.revokeLanes();
+      if (kernel.lanes !== 0 && kernel.depth === 0 && !kernel.flushing && kernel.laneState[LANE_RUNNING] !== 0) kernel.laneCallbackEntered();
       kernel.depth++;
       let r = -EPERM;
       try {

@@ -36,7 +36,10 @@ function portOf(task: Task, fd: unknown): Port | null {
   // Task.get, inline (one call less on every port syscall)
   if (typeof fd !== TYPE_NUMBER || (fd as number) >>> 0 !== fd || (fd as number) >= MAX_FDS) return null;
   const obj = task.fds[fd as number] as KernelObject | null;
-  return obj !== null && obj.kind === KIND_PORT ? (obj as Port) : null;
+  if (obj === null || obj.kind !== KIND_PORT) return null;
+  // a syscall on a port some native lane delivers to takes the lane back first (core/objects/lane.ts)
+  if ((obj as Port).lanes !== 0) task.kernel.revokeLanes();
+  return obj as Port;
 }
 
 export function io_submit(task: Task, portFd: unknown, entries: unknown, count: unknown): number {

@@ -56,8 +56,9 @@ class Watch implements IrqLane {
     kind: number,
     cb: (n: number) => void,
     exit: (threw: boolean, err: unknown) => void,
+    state: ArrayBuffer,
   ): void {
-    (this.capture.grant as IrqLane["grant"])(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit);
+    (this.capture.grant as IrqLane["grant"])(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state);
   }
 
   revoke(): number {

@@ -4,7 +4,7 @@ declare module "ioport/irqcapture" {
     constructor(pin: number, edges: number, pull: number, onEdges: (count: number, firstUs: number, lastUs: number, level: number) => void);
     close(): void;
     /** The native fast lane (irqcapture.js). */
-    grant(memory: ArrayBuffer, out: number, ev: number, udLo: number, udHi: number, opcode: number, flags: number, kind: number, cb: (n: number) => void, exit: (threw: boolean, err: unknown) => void): void;
+    grant(memory: ArrayBuffer, out: number, ev: number, udLo: number, udHi: number, opcode: number, flags: number, kind: number, cb: (n: number) => void, exit: (threw: boolean, err: unknown) => void, state: ArrayBuffer): void;
     revoke(into: ArrayBuffer): void;
   }
   export default IrqCapture;

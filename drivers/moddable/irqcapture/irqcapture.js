@@ -12,7 +12,7 @@
  * esp_timer_get_time on ESP32). close() stops it; a batch not yet delivered
  * is dropped.
  *
- * grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit) and
+ * grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) and
  * revoke(into) are the native fast lane (irqcapture_lane.h; the kernel's
  * side is core/objects/lane.ts, the contract IrqLane in core/devices.ts):
  * while granted, a batch is stored into `memory` as a completion at `out`
@@ -24,7 +24,7 @@
 export class IrqCapture @ "xs_irqcapture_destructor" {
 	constructor(pin, edges, pull, onEdges) @ "xs_irqcapture";
 	close() @ "xs_irqcapture_close";
-	grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit) @ "xs_irqcapture_grant";
+	grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) @ "xs_irqcapture_grant";
 	revoke(into) @ "xs_irqcapture_revoke";
 }
 export default IrqCapture;

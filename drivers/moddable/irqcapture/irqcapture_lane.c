@@ -17,11 +17,13 @@ void captureLaneOpen(xsMachine *the, CaptureLane *lane)
 	lane->memory = xsUndefined;
 	lane->cb = xsUndefined;
 	lane->exit = xsUndefined;
+	lane->state = xsUndefined;
 	lane->edges = 0;
 	lane->batches = 0;
 	xsRemember(lane->memory);
 	xsRemember(lane->cb);
 	xsRemember(lane->exit);
+	xsRemember(lane->state);
 }
 
 void captureLaneClose(xsMachine *the, CaptureLane *lane)
@@ -30,6 +32,7 @@ void captureLaneClose(xsMachine *the, CaptureLane *lane)
 	xsForget(lane->memory);
 	xsForget(lane->cb);
 	xsForget(lane->exit);
+	xsForget(lane->state);
 }
 
 static void store32(uint8_t *p, uint32_t v)
@@ -80,19 +83,25 @@ int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double
 	if (lane->kind & IOPORT_LANE_ONCE) lane->granted = 0;	/* the kernel accounts for it at revoke */
 	lane->inCallback = 1;
 	lane->revokedInCallback = 0;
+	((int32_t *)xsmcToArrayBuffer(lane->state))[0] += 1;	/* the kernel sees syscalls made now as the callback's */
 	volatile uint8_t threw = 0;
 	/* the kernel finishes what direct delivery does after a callback: a
 	   thrown error reported inside the flush, or the wakes the callback's
-	   syscalls queued once the lane was taken back (Kernel.laneExit) */
+	   syscalls queued (Kernel.laneExit) */
 	xsTry {
 		xsCallFunction1(lane->cb, xsUndefined, xsInteger(1));
 	}
 	xsCatch {
 		threw = 1;
+		((int32_t *)xsmcToArrayBuffer(lane->state))[0] -= 1;
 		xsCallFunction2(lane->exit, xsUndefined, xsTrue, xsException);
 	}
-	if (!threw && lane->revokedInCallback)
-		xsCallFunction2(lane->exit, xsUndefined, xsFalse, xsUndefined);
+	if (!threw) {
+		int32_t *state = xsmcToArrayBuffer(lane->state);	/* (looked up again: a collection may have moved it) */
+		state[0] -= 1;
+		if (state[1])
+			xsCallFunction2(lane->exit, xsUndefined, xsFalse, xsUndefined);
+	}
 	lane->inCallback = 0;
 	return 1;
 }
@@ -128,6 +137,10 @@ void captureLaneGrant(xsMachine *the, CaptureLane *lane)
 	xsForget(lane->exit);
 	lane->exit = xsArg(9);
 	xsRemember(lane->exit);
+	if (xsmcGetArrayBufferLength(xsArg(10)) < 8) xsRangeError("lane: state needs 8 bytes");
+	xsForget(lane->state);
+	lane->state = xsArg(10);
+	xsRemember(lane->state);
 	lane->edges = 0;
 	lane->batches = 0;
 	lane->granted = 1;

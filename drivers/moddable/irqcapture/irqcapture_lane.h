@@ -21,10 +21,11 @@ typedef struct {
 	xsSlot memory;		/* the task's ArrayBuffer (its data may move: looked up per batch) */
 	xsSlot cb;			/* the waiter: io_watch / io_wait_cb callback, or io_wait's resolve */
 	xsSlot exit;		/* Kernel.laneExit */
+	xsSlot state;		/* Kernel.laneState's ArrayBuffer: [0] callbacks running, [1] exit needed */
 	uint32_t out, ev, udLo, udHi, opcode, flags, kind;
 	uint8_t granted;
 	uint8_t inCallback;
-	uint8_t revokedInCallback;	/* revoked while its callback ran: exit() when it returns */
+	uint8_t revokedInCallback;	/* revoked while its callback ran */
 	uint8_t level;		/* after the last delivered edge */
 	double edges;		/* delivered since the grant */
 	double batches;		/* callbacks made since the grant */
@@ -42,7 +43,7 @@ void captureLaneClose(xsMachine *the, CaptureLane *lane);
  */
 int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double firstNs, uint8_t level);
 
-/* The host functions' bodies: grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit) and revoke(into). */
+/* The host functions' bodies: grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) and revoke(into). */
 void captureLaneGrant(xsMachine *the, CaptureLane *lane);
 void captureLaneRevoke(xsMachine *the, CaptureLane *lane);
 
