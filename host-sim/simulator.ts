@@ -19,9 +19,13 @@
  * models compute byte times instead of queueing an event per byte
  * (devices/uart.ts). The ticks of a periodic timer line nobody is armed on,
  * with no kernel tracer watching, until the next other event are one event
- * (batchTicks). Option `eager: true` keeps the reference behaviour —
- * a queued event per byte and a settle after every event — which must
- * give the same results (tests/sim-lazy-eager.test.ts).
+ * (batchTicks). Where the host can run every queued continuation
+ * synchronously (Node: settle.ts syncDrain), `advance` runs its events in
+ * one macrotask and drains in place after an event that ran user code —
+ * the settle's point, without a hop (`run` still hops). Option
+ * `eager: true` keeps the reference behaviour — a queued event per byte
+ * and a settle after every event — which must give the same results
+ * (tests/sim-lazy-eager.test.ts).
  */
 import type { PlatformDevices } from "../core/devices.js";
 import { IRQ_ONESHOT } from "../core/constants.js";
@@ -35,7 +39,7 @@ import { SimSpi } from "./devices/spi.js";
 import { SimUart } from "./devices/uart.js";
 import { EventQueue } from "./event-queue.js";
 import { Prng } from "./prng.js";
-import { drain, drainHop, settle } from "./settle.js";
+import { drain, drainHop, fromMacrotask, settle, syncDrain, syncDrainProbe } from "./settle.js";
 
 export interface SimulatorOptions {
   /** Board name (default "sim-devkit"). */
@@ -102,6 +106,9 @@ export class Simulator {
   readonly eager: boolean;
   /** The host supports drainHop (settle.ts): advance's lazy loop runs as microtasks. */
   private readonly hopsWork = drainHop(() => {}) !== undefined;
+  /** The host's synchronous drain and a macrotask to use it from (settle.ts), if it has both. */
+  private readonly drainNow = syncDrain();
+  private readonly macrotask = fromMacrotask();
   /** Stimulus thunks run so far (each may queue promise continuations). */
   private stimuli = 0;
   /** `stimuli + kernel.userCalls` when the last settle began. */
@@ -191,14 +198,18 @@ export class Simulator {
     const end = this.platform.clock + toNs(ns, "advance(ns)");
     this.enter("advance");
     try {
-      await settle();
-      this.throwUserErrors();
-      if (!this.eager && this.hopsWork) await this.runTo(end);
-      else {
-        while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
-          if (this.mayHaveContinuations()) {
-            await this.between();
-            this.throwUserErrors();
+      // where the host drains synchronously, the whole loop runs in one macrotask (runSync)
+      const ran = !this.eager && this.drainNow !== undefined && this.macrotask !== undefined && (await this.runSync(end, this.drainNow, this.macrotask));
+      if (!ran) {
+        await settle();
+        this.throwUserErrors();
+        if (!this.eager && this.hopsWork) await this.runTo(end);
+        else {
+          while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
+            if (this.mayHaveContinuations()) {
+              await this.between();
+              this.throwUserErrors();
+            }
           }
         }
       }
@@ -333,6 +344,43 @@ export class Simulator {
       };
       const hop = drainHop(step) as () => void;
       step();
+    });
+  }
+
+  /**
+   * The lazy event loop of `advance` where the host drains synchronously
+   * (settle.ts syncDrain): the same steps as the loop it replaces, in one
+   * macrotask. It starts where `await settle()` would have resumed (a
+   * macrotask runs once every continuation queued before it has run), and
+   * after an event that may have queued continuations it runs them all,
+   * chains included, before the next event — the point drain() reaches,
+   * without leaving the loop. The probe checks the drain works here; where
+   * it does not, this resolves false having run nothing, and `advance`
+   * uses the microtask loop (runTo).
+   */
+  private runSync(end: number, drainNow: () => void, macrotask: (cb: () => void) => void): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      macrotask(() => {
+        try {
+          if (!syncDrainProbe(drainNow)) {
+            resolve(false);
+            return;
+          }
+          this.throwUserErrors();
+          const q = this.platform.events;
+          while (this.batchTicks(end) && q.runNext(end, this.setNow)) {
+            if (this.mayHaveContinuations()) {
+              drainNow();
+              // everything queued until now has run, what the drain itself queued included
+              this.settledAt = this.stimuli + this.kernel.userCalls;
+              this.throwUserErrors();
+            }
+          }
+          resolve(true);
+        } catch (e) {
+          reject(e);
+        }
+      });
     });
   }
 
