@@ -297,12 +297,13 @@ export class Simulator {
    * Returns true (a loop condition).
    */
   private batchTicks(limit: number): boolean {
+    if (this.kernel.tracer !== null) return true;
     const q = this.platform.events;
     const ev = q.peekEvent();
     if (ev === null) return true;
     const line = ev.arg;
     if (!(line instanceof IrqLine) || !line.isTimer || line.closed || line.arms.head !== null) return true;
-    if ((line.flags & IRQ_ONESHOT) !== 0 || this.kernel.tracer !== null || line.timer !== q.handleOf(ev)) return true;
+    if ((line.flags & IRQ_ONESHOT) !== 0 || line.timer !== q.handleOf(ev)) return true;
     const period = line.periodNs;
     // only an on-time tick (not one a fault injection delayed)
     if (ev.time !== line.createdNs + (line.fired + 1) * period) return true;

@@ -39,6 +39,9 @@ class ByteClock implements EventSource {
   }
 }
 
+/** byteTime(k) for k below this comes from a table made once (bursts and writes are mostly shorter). */
+const BYTE_TIMES = 256;
+
 interface Burst {
   data: Uint8Array;
   t0: number;
@@ -60,6 +63,7 @@ export class SimUart implements SerialBackend {
   readonly path: string;
   readonly baud: number;
   readonly rxBuffer: number;
+  private readonly byteTimes = new Float64Array(BYTE_TIMES);
   /** Bytes dropped because the device's receive buffer was full. */
   overruns = 0;
   /** Frames received with a bad stop bit (`injectFramingError`). */
@@ -102,6 +106,7 @@ export class SimUart implements SerialBackend {
   ) {
     this.path = spec.path;
     this.baud = spec.baud;
+    for (let k = 0; k < BYTE_TIMES; k++) this.byteTimes[k] = ceilMulDiv(k, 1e10, spec.baud);
     this.rxBuffer = spec.rxBuffer;
     this.queue = queue;
     if (queue !== null) {
@@ -131,7 +136,7 @@ export class SimUart implements SerialBackend {
 
   /** Character time numerator/denominator: byte k of a burst is at t0 + ceil(k·10^10/baud). */
   byteTime(k: number): number {
-    return ceilMulDiv(k, 1e10, this.baud);
+    return k < BYTE_TIMES ? (this.byteTimes[k] as number) : ceilMulDiv(k, 1e10, this.baud);
   }
 
   /** Bytes from the peer, arriving at the baud rate (queued behind a burst still arriving). */
