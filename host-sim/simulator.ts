@@ -30,7 +30,7 @@
 import type { PlatformDevices } from "../core/devices.js";
 import { IRQ_ONESHOT } from "../core/constants.js";
 import { Kernel, type KernelOptions } from "../core/kernel.js";
-import { IrqLine } from "../core/objects/irq.js";
+import { type IrqLine, timerFire } from "../core/objects/irq.js";
 import type { Platform, TimerCallback } from "../core/platform.js";
 import type { SpawnOptions, Task } from "../core/task.js";
 import { loadBoard, type BoardSpec } from "./boards.js";
@@ -297,12 +297,12 @@ export class Simulator {
    * Returns true (a loop condition).
    */
   private batchTicks(limit: number): boolean {
-    if (this.kernel.tracer !== null) return true;
     const q = this.platform.events;
     const ev = q.peekEvent();
-    if (ev === null) return true;
-    const line = ev.arg;
-    if (!(line instanceof IrqLine) || !line.isTimer || line.closed || line.arms.head !== null) return true;
+    // a timer line's tick is the only event with the kernel's timerFire (and the line as its argument)
+    if (ev === null || ev.cb !== timerFire || this.kernel.tracer !== null) return true;
+    const line = ev.arg as IrqLine;
+    if (!line.isTimer || line.closed || line.arms.head !== null) return true;
     if ((line.flags & IRQ_ONESHOT) !== 0 || line.timer !== q.handleOf(ev)) return true;
     const period = line.periodNs;
     // only an on-time tick (not one a fault injection delayed)
