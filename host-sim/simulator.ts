@@ -22,7 +22,7 @@
  * (batchTicks). Where the host can run every queued continuation
  * synchronously (Node: settle.ts syncDrain), `advance` runs its events in
  * one macrotask and drains in place after an event that ran user code —
- * the settle's point, without a hop (`run` still hops). Option
+ * the settle's point, without a hop; `run` likewise. Option
  * `eager: true` keeps the reference behaviour — a queued event per byte
  * and a settle after every event — which must give the same results
  * (tests/sim-lazy-eager.test.ts).
@@ -198,8 +198,17 @@ export class Simulator {
     const end = this.platform.clock + toNs(ns, "advance(ns)");
     this.enter("advance");
     try {
-      // where the host drains synchronously, the whole loop runs in one macrotask (runSync)
-      const ran = !this.eager && this.drainNow !== undefined && this.macrotask !== undefined && (await this.runSync(end, this.drainNow, this.macrotask));
+      const q = this.platform.events;
+      // where the host drains synchronously, the whole loop runs in one macrotask (inMacrotask)
+      const ran = await this.inMacrotask((settleNow) => {
+        this.throwUserErrors();
+        while (this.batchTicks(end) && q.runNext(end, this.setNow)) {
+          if (this.mayHaveContinuations()) {
+            settleNow();
+            this.throwUserErrors();
+          }
+        }
+      });
       if (!ran) {
         await settle();
         this.throwUserErrors();
@@ -247,11 +256,12 @@ export class Simulator {
             error = e;
           },
         );
-      await settle();
-      while (!done) {
+      const q = this.platform.events;
+      /** Runs the next event, time jumping to it; throws on deadlock or timeout. */
+      const nextEvent = (): void => {
         this.throwUserErrors();
         if (!this.eager) this.batchTicks(limit);
-        const next = this.platform.events.peekTime();
+        const next = q.peekTime();
         if (next === Infinity) {
           throw new Error(
             `ioport: Simulator.run deadlock at ${this.platform.clock} ns: the function is blocked and no event is scheduled`,
@@ -261,11 +271,24 @@ export class Simulator {
           this.platform.clock = limit;
           throw new Error(`ioport: Simulator.run timed out: the function had not settled after ${String(options.timeoutNs)} ns of virtual time`);
         }
-        this.platform.events.runNext(next, this.setNow);
-        if (this.mayHaveContinuations()) await this.between();
+        q.runNext(next, this.setNow);
+      };
+      const ran = await this.inMacrotask((settleNow) => {
+        while (!done) {
+          nextEvent();
+          if (this.mayHaveContinuations()) settleNow();
+        }
+        // every event due at the instant fn settled
+        while (q.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) settleNow();
+      });
+      if (!ran) {
+        await settle();
+        while (!done) {
+          nextEvent();
+          if (this.mayHaveContinuations()) await this.between();
+        }
+        while (q.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await this.between();
       }
-      // every event due at the instant fn settled
-      while (this.platform.events.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await this.between();
       this.throwUserErrors();
       if (failed) throw error;
       return value as T;
@@ -349,17 +372,26 @@ export class Simulator {
   }
 
   /**
-   * The lazy event loop of `advance` where the host drains synchronously
-   * (settle.ts syncDrain): the same steps as the loop it replaces, in one
-   * macrotask. It starts where `await settle()` would have resumed (a
-   * macrotask runs once every continuation queued before it has run), and
-   * after an event that may have queued continuations it runs them all,
-   * chains included, before the next event — the point drain() reaches,
-   * without leaving the loop. The probe checks the drain works here; where
-   * it does not, this resolves false having run nothing, and `advance`
-   * uses the microtask loop (runTo).
+   * The lazy event loops (`advance`, `run`) where the host drains
+   * synchronously (settle.ts syncDrain): `loop` runs in one macrotask,
+   * which starts where `await settle()` would have resumed (a macrotask
+   * runs once every continuation queued before it has run). After an event
+   * that may have queued continuations, `loop` calls `settleNow`, which
+   * runs them all, chains included, before the next event — the point
+   * drain() reaches, without leaving the loop. Resolves true once `loop`
+   * has returned; false, having run nothing, in eager mode, where the host
+   * lacks the drain, or where the probe finds it does not work here (the
+   * callers then step with awaits).
    */
-  private runSync(end: number, drainNow: () => void, macrotask: (cb: () => void) => void): Promise<boolean> {
+  private inMacrotask(loop: (settleNow: () => void) => void): Promise<boolean> {
+    const drainNow = this.drainNow;
+    const macrotask = this.macrotask;
+    if (this.eager || drainNow === undefined || macrotask === undefined) return Promise.resolve(false);
+    const settleNow = (): void => {
+      drainNow();
+      // everything queued until now has run, what the drain itself queued included
+      this.settledAt = this.stimuli + this.kernel.userCalls;
+    };
     return new Promise<boolean>((resolve, reject) => {
       macrotask(() => {
         try {
@@ -367,16 +399,7 @@ export class Simulator {
             resolve(false);
             return;
           }
-          this.throwUserErrors();
-          const q = this.platform.events;
-          while (this.batchTicks(end) && q.runNext(end, this.setNow)) {
-            if (this.mayHaveContinuations()) {
-              drainNow();
-              // everything queued until now has run, what the drain itself queued included
-              this.settledAt = this.stimuli + this.kernel.userCalls;
-              this.throwUserErrors();
-            }
-          }
+          loop(settleNow);
           resolve(true);
         } catch (e) {
           reject(e);
