@@ -19,14 +19,18 @@
  * models compute byte times instead of queueing an event per byte
  * (devices/uart.ts). The ticks of a periodic timer line nobody is armed on,
  * with no kernel tracer watching, until the next other event are one event
- * (batchTicks). Option `eager: true` keeps the reference behaviour —
- * a queued event per byte and a settle after every event — which must
- * give the same results (tests/sim-lazy-eager.test.ts).
+ * (batchTicks). Where the host can run every queued continuation
+ * synchronously (Node: settle.ts syncDrain), `advance` runs its events in
+ * one macrotask and drains in place after an event that ran user code —
+ * the settle's point, without a hop; `run` likewise. Option
+ * `eager: true` keeps the reference behaviour — a queued event per byte
+ * and a settle after every event — which must give the same results
+ * (tests/sim-lazy-eager.test.ts).
  */
 import type { PlatformDevices } from "../core/devices.js";
 import { IRQ_ONESHOT } from "../core/constants.js";
 import { Kernel, type KernelOptions } from "../core/kernel.js";
-import { IrqLine } from "../core/objects/irq.js";
+import { type IrqLine, timerFire } from "../core/objects/irq.js";
 import type { Platform, TimerCallback } from "../core/platform.js";
 import type { SpawnOptions, Task } from "../core/task.js";
 import { loadBoard, type BoardSpec } from "./boards.js";
@@ -35,7 +39,7 @@ import { SimSpi } from "./devices/spi.js";
 import { SimUart } from "./devices/uart.js";
 import { EventQueue } from "./event-queue.js";
 import { Prng } from "./prng.js";
-import { drain, drainHop, settle } from "./settle.js";
+import { drain, drainHop, fromMacrotask, settle, syncDrain, syncDrainProbe } from "./settle.js";
 
 export interface SimulatorOptions {
   /** Board name (default "sim-devkit"). */
@@ -102,6 +106,9 @@ export class Simulator {
   readonly eager: boolean;
   /** The host supports drainHop (settle.ts): advance's lazy loop runs as microtasks. */
   private readonly hopsWork = drainHop(() => {}) !== undefined;
+  /** The host's synchronous drain and a macrotask to use it from (settle.ts), if it has both. */
+  private readonly drainNow = syncDrain();
+  private readonly macrotask = fromMacrotask();
   /** Stimulus thunks run so far (each may queue promise continuations). */
   private stimuli = 0;
   /** `stimuli + kernel.userCalls` when the last settle began. */
@@ -191,14 +198,27 @@ export class Simulator {
     const end = this.platform.clock + toNs(ns, "advance(ns)");
     this.enter("advance");
     try {
-      await settle();
-      this.throwUserErrors();
-      if (!this.eager && this.hopsWork) await this.runTo(end);
-      else {
-        while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
+      const q = this.platform.events;
+      // where the host drains synchronously, the whole loop runs in one macrotask (inMacrotask)
+      const ran = await this.inMacrotask((settleNow) => {
+        this.throwUserErrors();
+        while (this.batchTicks(end) && q.runNext(end, this.setNow)) {
           if (this.mayHaveContinuations()) {
-            await this.between();
+            settleNow();
             this.throwUserErrors();
+          }
+        }
+      });
+      if (!ran) {
+        await settle();
+        this.throwUserErrors();
+        if (!this.eager && this.hopsWork) await this.runTo(end);
+        else {
+          while ((this.eager || this.batchTicks(end)) && this.platform.events.runNext(end, this.setNow)) {
+            if (this.mayHaveContinuations()) {
+              await this.between();
+              this.throwUserErrors();
+            }
           }
         }
       }
@@ -236,11 +256,12 @@ export class Simulator {
             error = e;
           },
         );
-      await settle();
-      while (!done) {
+      const q = this.platform.events;
+      /** Runs the next event, time jumping to it; throws on deadlock or timeout. */
+      const nextEvent = (): void => {
         this.throwUserErrors();
         if (!this.eager) this.batchTicks(limit);
-        const next = this.platform.events.peekTime();
+        const next = q.peekTime();
         if (next === Infinity) {
           throw new Error(
             `ioport: Simulator.run deadlock at ${this.platform.clock} ns: the function is blocked and no event is scheduled`,
@@ -250,11 +271,24 @@ export class Simulator {
           this.platform.clock = limit;
           throw new Error(`ioport: Simulator.run timed out: the function had not settled after ${String(options.timeoutNs)} ns of virtual time`);
         }
-        this.platform.events.runNext(next, this.setNow);
-        if (this.mayHaveContinuations()) await this.between();
+        q.runNext(next, this.setNow);
+      };
+      const ran = await this.inMacrotask((settleNow) => {
+        while (!done) {
+          nextEvent();
+          if (this.mayHaveContinuations()) settleNow();
+        }
+        // every event due at the instant fn settled
+        while (q.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) settleNow();
+      });
+      if (!ran) {
+        await settle();
+        while (!done) {
+          nextEvent();
+          if (this.mayHaveContinuations()) await this.between();
+        }
+        while (q.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await this.between();
       }
-      // every event due at the instant fn settled
-      while (this.platform.events.runNext(this.platform.clock, this.setNow)) if (this.mayHaveContinuations()) await this.between();
       this.throwUserErrors();
       if (failed) throw error;
       return value as T;
@@ -288,10 +322,11 @@ export class Simulator {
   private batchTicks(limit: number): boolean {
     const q = this.platform.events;
     const ev = q.peekEvent();
-    if (ev === null) return true;
-    const line = ev.arg;
-    if (!(line instanceof IrqLine) || !line.isTimer || line.closed || line.arms.head !== null) return true;
-    if ((line.flags & IRQ_ONESHOT) !== 0 || this.kernel.tracer !== null || line.timer !== q.handleOf(ev)) return true;
+    // a timer line's tick is the only event with the kernel's timerFire (and the line as its argument)
+    if (ev === null || ev.cb !== timerFire || this.kernel.tracer !== null) return true;
+    const line = ev.arg as IrqLine;
+    if (!line.isTimer || line.closed || line.arms.head !== null) return true;
+    if ((line.flags & IRQ_ONESHOT) !== 0 || line.timer !== q.handleOf(ev)) return true;
     const period = line.periodNs;
     // only an on-time tick (not one a fault injection delayed)
     if (ev.time !== line.createdNs + (line.fired + 1) * period) return true;
@@ -333,6 +368,43 @@ export class Simulator {
       };
       const hop = drainHop(step) as () => void;
       step();
+    });
+  }
+
+  /**
+   * The lazy event loops (`advance`, `run`) where the host drains
+   * synchronously (settle.ts syncDrain): `loop` runs in one macrotask,
+   * which starts where `await settle()` would have resumed (a macrotask
+   * runs once every continuation queued before it has run). After an event
+   * that may have queued continuations, `loop` calls `settleNow`, which
+   * runs them all, chains included, before the next event — the point
+   * drain() reaches, without leaving the loop. Resolves true once `loop`
+   * has returned; false, having run nothing, in eager mode, where the host
+   * lacks the drain, or where the probe finds it does not work here (the
+   * callers then step with awaits).
+   */
+  private inMacrotask(loop: (settleNow: () => void) => void): Promise<boolean> {
+    const drainNow = this.drainNow;
+    const macrotask = this.macrotask;
+    if (this.eager || drainNow === undefined || macrotask === undefined) return Promise.resolve(false);
+    const settleNow = (): void => {
+      drainNow();
+      // everything queued until now has run, what the drain itself queued included
+      this.settledAt = this.stimuli + this.kernel.userCalls;
+    };
+    return new Promise<boolean>((resolve, reject) => {
+      macrotask(() => {
+        try {
+          if (!syncDrainProbe(drainNow)) {
+            resolve(false);
+            return;
+          }
+          loop(settleNow);
+          resolve(true);
+        } catch (e) {
+          reject(e);
+        }
+      });
     });
   }
 

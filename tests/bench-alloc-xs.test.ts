@@ -53,9 +53,9 @@ describe("allocation per operation in XS (steady state)", () => {
         // deterministic: the repeated measurements agree exactly
         expect(r.pairs[1]).toEqual(r.pairs[0]);
       }
-      // the UART loop is fed by the simulated UART (a copy of each injected
-      // block, its burst record): the same bytes into a plain sink allocate
-      // exactly as much, so the kernel's share is zero
+      // the UART loop is fed by the simulated UART (its queue of injected
+      // bytes may grow): the same bytes into a plain sink allocate exactly
+      // as much, so the kernel's share is zero
       const uart = results.uart!;
       const stim = results["uart-stimulus"]!;
       expect(kernelShareIsZero(uart, stim), `uart ${JSON.stringify(uart.pairs)} vs stimulus ${JSON.stringify(stim.pairs)} per ${uart.n} reads`).toBe(true);

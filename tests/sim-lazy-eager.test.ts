@@ -184,7 +184,111 @@ async function latchedRun(seed: number, eager: boolean): Promise<{ log: string[]
   return { log, events: sim.platform.events.executed, now: sim.now, live: sim.kernel.liveObjects };
 }
 
+/**
+ * A sync io_wait_cb callback that queues continuations the kernel does not
+ * see — queueMicrotask, a Promise.then chain, process.nextTick, and resolving
+ * a promise it holds with a thenable — each of which makes a syscall (a UART
+ * write of the interrupt's number, then a reap); the interrupts come from
+ * two periodic timer lines (device events, no stimulus), some at the same
+ * instant. Run after the next event instead of before it, a continuation
+ * changes what the next callback sees, the log, the wire and the trace.
+ */
+async function hiddenContinuationsRun(seed: number, eager: boolean): Promise<{ log: string[]; trace: string; wire: number[]; events: number }> {
+  const sim = new Simulator({ seed, eager });
+  const trace = new PerfettoTrace(() => sim.now);
+  trace.attachUarts(sim.uarts);
+  sim.kernel.tracer = trace;
+  const rng = new Prng(seed);
+  const log: string[] = [];
+  const t = sim.spawn({ name: "hidden", memoryBytes: 8 * 1024 });
+  const { sys } = t;
+  const port = sys.io_create(0);
+  const wport = sys.io_create(0);
+  const uart = sys.open("/dev/uart0");
+  // two periodic timer lines, one at twice the other's period: every other tick of the first falls at the same instant as one of the second
+  const period = rng.int(50, 300) * 1000;
+  const lines = [sys.irq_create(IRQ_TIMER_BASE, IRQ_PERIODIC, period), sys.irq_create(IRQ_TIMER_BASE + 1, IRQ_PERIODIC, 2 * period)];
+  const sqes = [t.alloc(48), t.alloc(48)];
+  const wsqe = t.alloc(48);
+  const cqe = t.alloc(COMPLETION_SIZE * 4);
+  const wcqes = t.alloc(COMPLETION_SIZE * 16);
+  const wbuf = t.alloc(256);
+  let seen = 0;
+  let counter = 0;
+  // a promise held open, resolved from the callback with a thenable made before any callback ran
+  const ready = Promise.resolve("ready");
+  let resolveHeld: (v: unknown) => void = () => {};
+  let heldK = 0;
+  const hold = (): void => {
+    void new Promise((r) => {
+      resolveHeld = r;
+    }).then(() => {
+      write(heldK, "thenable");
+      hold();
+    });
+  };
+  const write = (k: number, how: string): void => {
+    counter++;
+    t.memory[wbuf + (k & 255)] = k & 255;
+    writeSubmission(t.view, wsqe, 100 + k, 0, OP_WRITE, 0, uart, wbuf + (k & 255), 1, 0);
+    log.push(`${how} ${k} counter ${counter} submit ${sys.io_submit(wport, wsqe, 1)} reap ${sys.io_wait_cb(wport, wcqes, 16, 0, 0, () => {})} @${sim.now}`);
+  };
+  hold();
+  lines.forEach((fd, i) => writeSubmission(t.view, sqes[i]!, i, 0, OP_IRQ_WAIT, 0, fd, 0, 0, 0));
+  const onWait = (n: number): void => {
+    if (n > 0) log.push(`callback: ${seen} interrupts, ${counter} writes @${sim.now}`);
+    for (let i = 0; i < n; i++) {
+      const ud = t.view.getUint32(cqe + i * COMPLETION_SIZE, true);
+      const k = ++seen;
+      log.push(`irq ${k} line ${ud} @${sim.now}`);
+      switch (k % 4) {
+        case 0:
+          queueMicrotask(() => write(k, "microtask"));
+          break;
+        case 1:
+          void Promise.resolve()
+            .then(() => null)
+            .then(() => write(k, "chain"));
+          break;
+        case 2:
+          process.nextTick(() => write(k, "nextTick"));
+          break;
+        default:
+          heldK = k;
+          resolveHeld(ready);
+      }
+      sys.io_submit(port, sqes[ud]!, 1);
+    }
+    const r = sys.io_wait_cb(port, cqe, 4, 1, 0, onWait);
+    if (r >= 0) onWait(r);
+  };
+  sys.io_submit(port, sqes[0]!, 1);
+  sys.io_submit(port, sqes[1]!, 1);
+  onWait(0);
+  await sim.advance(80 * period + period / 2);
+  await sim.advance(3 * MS);
+  return { log, trace: trace.toJSON(), wire: [...sim.uart(0).received()], events: sim.platform.events.executed };
+}
+
 describe("lazy device models and stepping = the eager reference", () => {
+  it("continuations a sync callback queues without the kernel (queueMicrotask, a then chain, nextTick, a held promise resolved with a thenable) run before the next event, as on the eager models (6 seeds)", async () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const lazy = await hiddenContinuationsRun(seed, false);
+      const eager = await hiddenContinuationsRun(seed, true);
+      for (const how of ["microtask", "chain", "nextTick", "thenable"]) expect(lazy.log.filter((l) => l.startsWith(`${how} `)).length).toBeGreaterThan(20);
+      // each continuation ran before the next callback: a callback sees as many writes as interrupts before it
+      const callbacks = lazy.log.filter((l) => l.startsWith("callback: "));
+      expect(callbacks.length).toBeGreaterThan(100);
+      for (const l of callbacks) expect(l).toMatch(/^callback: (\d+) interrupts, \1 writes @/);
+      // some interrupts of the two lines fell at the same instant
+      expect(lazy.log.filter((l) => l.startsWith("irq ")).map((l) => l.split("@")[1]).some((x, i, a) => a.indexOf(x) !== i)).toBe(true);
+      expect(lazy.log).toEqual(eager.log);
+      expect(lazy.wire).toEqual(eager.wire);
+      expect(lazy.events).toBe(eager.events);
+      expect(lazy.trace).toBe(eager.trace);
+    }
+  });
+
   it("timer lines armed now and then see the same counts and timestamps, with the same event count (6 seeds)", async () => {
     for (let seed = 1; seed <= 6; seed++) {
       const lazy = await latchedRun(seed, false);

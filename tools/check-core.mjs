@@ -70,7 +70,7 @@ export const NODE_ONLY_HOST_SIM = [];
  */
 export const ALLOWED_GLOBAL_USES = [
   { file: "host-sim/settle.ts", name: "setImmediate", why: "feature-detected; falls back to microtask turns" },
-  { file: "host-sim/settle.ts", name: "process", why: "process.nextTick feature-detected for drain() and drainHop(); they fall back to settle()" },
+  { file: "host-sim/settle.ts", name: "process", why: "process.nextTick and process._tickCallback feature-detected for drain(), drainHop() and syncDrain(); they fall back to settle() or undefined" },
 ];
 
 const NEUTRAL_GLOBALS = [...NODE_DOM_GLOBALS, ...ENGINE_GLOBALS];

@@ -230,8 +230,13 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   }
 }
 
-/** Timer-line expiry: persistent function, the line is the argument (no closure per line). */
-function timerFire(arg: unknown, now: number): void {
+/**
+ * Timer-line expiry: persistent function, the line is the argument (no
+ * closure per line). Exported so that a platform can tell a timer line's
+ * tick from its other events by the callback alone (the simulator's tick
+ * merging).
+ */
+export function timerFire(arg: unknown, now: number): void {
   const line = arg as IrqLine;
   line.timer = 0;
   if (line.closed) return;

@@ -39,12 +39,8 @@ class ByteClock implements EventSource {
   }
 }
 
-interface Burst {
-  data: Uint8Array;
-  t0: number;
-  /** The frames of this burst have a bad (0) stop bit: a framing error. */
-  framingError: boolean;
-}
+/** byteTime(k) for k below this comes from a table made once (bursts and writes are mostly shorter). */
+const BYTE_TIMES = 256;
 
 /**
  * Watches the line at frame level (the VCD writer uses it): one call per
@@ -60,6 +56,7 @@ export class SimUart implements SerialBackend {
   readonly path: string;
   readonly baud: number;
   readonly rxBuffer: number;
+  private readonly byteTimes = new Float64Array(BYTE_TIMES);
   /** Bytes dropped because the device's receive buffer was full. */
   overruns = 0;
   /** Frames received with a bad stop bit (`injectFramingError`). */
@@ -76,10 +73,19 @@ export class SimUart implements SerialBackend {
   private readonly rxClock: ByteClock | null = null;
   private readonly txClock: ByteClock | null = null;
 
-  // peer → device
-  /** Queued bursts: [burstHead, length); the consumed front is dropped in blocks (shift() is O(n)). */
-  private bursts: (Burst | undefined)[] = [];
+  // peer → device: the bytes injected and not arrived yet, rxq[rxqHead, rxqTail),
+  // and their bursts, a ring of parallel arrays (start time, length, bad stop bit)
+  // [burstHead, burstHead + burstCount): no object per inject, nothing for the
+  // collector to trace however long the backlog (a line kept busy grows one)
+  private rxq = new Uint8Array(256);
+  private rxqHead = 0;
+  private rxqTail = 0;
+  private burstT0 = new Float64Array(16);
+  private burstLen = new Uint32Array(16);
+  private burstBad = new Uint8Array(16);
   private burstHead = 0;
+  private burstCount = 0;
+  /** Bytes of the burst at burstHead arrived so far. */
   private rxK = 0;
   private rxEvent = 0;
   /** Arrival time of the last byte of the last queued burst. */
@@ -102,6 +108,7 @@ export class SimUart implements SerialBackend {
   ) {
     this.path = spec.path;
     this.baud = spec.baud;
+    for (let k = 0; k < BYTE_TIMES; k++) this.byteTimes[k] = ceilMulDiv(k, 1e10, spec.baud);
     this.rxBuffer = spec.rxBuffer;
     this.queue = queue;
     if (queue !== null) {
@@ -131,13 +138,12 @@ export class SimUart implements SerialBackend {
 
   /** Character time numerator/denominator: byte k of a burst is at t0 + ceil(k·10^10/baud). */
   byteTime(k: number): number {
-    return ceilMulDiv(k, 1e10, this.baud);
+    return k < BYTE_TIMES ? (this.byteTimes[k] as number) : ceilMulDiv(k, 1e10, this.baud);
   }
 
   /** Bytes from the peer, arriving at the baud rate (queued behind a burst still arriving). */
   inject(bytes: Uint8Array | ArrayLike<number> | string): void {
-    const data = typeof bytes === "string" ? utf8(bytes) : copyOf(bytes as ArrayLike<number>);
-    this.queueBurst(data, false);
+    this.queueBurst(typeof bytes === "string" ? utf8(bytes) : bytes, false);
   }
 
   /**
@@ -149,17 +155,64 @@ export class SimUart implements SerialBackend {
    * bit. Default byte 0x00 with a bad stop bit: a break.
    */
   injectFramingError(bytes: Uint8Array | ArrayLike<number> | number = 0): void {
-    const data = typeof bytes === "number" ? Uint8Array.of(bytes & 0xff) : copyOf(bytes as ArrayLike<number>);
-    this.queueBurst(data, true);
+    this.queueBurst(typeof bytes === "number" ? [bytes & 0xff] : bytes, true);
   }
 
-  private queueBurst(data: Uint8Array, framingError: boolean): void {
-    if (data.length === 0) return;
+  /**
+   * Queues a copy of `data` (each element ToNumber, then modulo 256, as
+   * Uint8Array.from does; indexed, not through the iterator protocol, which
+   * in XS allocates a result object per element) as one burst.
+   */
+  private queueBurst(data: ArrayLike<number>, framingError: boolean): void {
+    const n = data.length;
+    if (n === 0) return;
     const now = this.platform.now();
     const t0 = this.rxBusyUntil > now ? this.rxBusyUntil : now;
-    this.bursts.push({ data, t0, framingError });
-    this.rxBusyUntil = t0 + this.byteTime(data.length);
+    this.reserveRx(n);
+    copyBytes(this.rxq, this.rxqTail, data, 0, n);
+    this.rxqTail += n;
+    if (this.burstCount === this.burstLen.length) this.growBursts();
+    const i = (this.burstHead + this.burstCount) % this.burstLen.length;
+    this.burstT0[i] = t0;
+    this.burstLen[i] = n;
+    this.burstBad[i] = framingError ? 1 : 0;
+    this.burstCount++;
+    this.rxBusyUntil = t0 + this.byteTime(n);
     if (this.rxEvent === 0) this.scheduleRx();
+  }
+
+  /** Room for `n` more bytes at rxqTail: the unread bytes moved to the front, or a buffer twice the size. */
+  private reserveRx(n: number): void {
+    const q = this.rxq;
+    if (this.rxqTail + n <= q.length) return;
+    const live = this.rxqTail - this.rxqHead;
+    let size = q.length;
+    while (live + n > size / 2) size *= 2;
+    if (size === q.length) q.copyWithin(0, this.rxqHead, this.rxqTail);
+    else {
+      const to = new Uint8Array(size);
+      copyBytes(to, 0, q, this.rxqHead, live);
+      this.rxq = to;
+    }
+    this.rxqHead = 0;
+    this.rxqTail = live;
+  }
+
+  private growBursts(): void {
+    const cap = this.burstLen.length;
+    const t0 = new Float64Array(cap * 2);
+    const len = new Uint32Array(cap * 2);
+    const bad = new Uint8Array(cap * 2);
+    for (let k = 0; k < this.burstCount; k++) {
+      const i = (this.burstHead + k) % cap;
+      t0[k] = this.burstT0[i] as number;
+      len[k] = this.burstLen[i] as number;
+      bad[k] = this.burstBad[i] as number;
+    }
+    this.burstT0 = t0;
+    this.burstLen = len;
+    this.burstBad = bad;
+    this.burstHead = 0;
   }
 
   /** Virtual time at which the last injected byte arrives (-Infinity if none yet). */
@@ -168,30 +221,25 @@ export class SimUart implements SerialBackend {
   }
 
   private scheduleRx(): void {
-    const b = this.bursts[this.burstHead];
-    if (b === undefined) return;
-    this.rxEvent = this.scheduleByte(b.t0 + this.byteTime(this.rxK + 1), this.rxClock, rxFire);
+    if (this.burstCount === 0) return;
+    this.rxEvent = this.scheduleByte((this.burstT0[this.burstHead] as number) + this.byteTime(this.rxK + 1), this.rxClock, rxFire);
   }
 
   /** @internal one byte arrives. */
   rxArrive(now: number): void {
     this.rxEvent = 0;
-    const b = this.bursts[this.burstHead] as Burst;
+    const h = this.burstHead;
+    const t0 = this.burstT0[h] as number;
+    const bad = this.burstBad[h] === 1;
     const k = this.rxK;
-    const byte = b.data[this.rxK++] as number;
-    if (this.rxK === b.data.length) {
-      this.bursts[this.burstHead++] = undefined;
-      if (this.burstHead === this.bursts.length) {
-        this.bursts.length = 0;
-        this.burstHead = 0;
-      } else if (this.burstHead >= 1024) {
-        this.bursts = this.bursts.slice(this.burstHead);
-        this.burstHead = 0;
-      }
+    const byte = this.rxq[this.rxqHead++] as number;
+    if (++this.rxK === this.burstLen[h]) {
+      this.burstHead = (h + 1) % this.burstLen.length;
       this.rxK = 0;
+      if (--this.burstCount === 0) this.rxqHead = this.rxqTail = 0;
     }
-    if (b.framingError) this.framingErrors++;
-    if (this.observer !== null) this.observer.rx(byte, b.t0 + this.byteTime(k), now, b.framingError);
+    if (bad) this.framingErrors++;
+    if (this.observer !== null) this.observer.rx(byte, t0 + this.byteTime(k), now, bad);
     this.rxBytes++;
     const ok = this.sink !== null && this.sink.receive(byte, now);
     if (!ok) this.overruns++;
@@ -266,16 +314,4 @@ function rxFire(arg: unknown, now: number): void {
 
 function txFire(arg: unknown, now: number): void {
   (arg as SimUart).txSent(now);
-}
-
-/**
- * A copy of `src` as bytes (each element ToNumber, then modulo 256, as
- * Uint8Array.from does). Indexed, not through the iterator protocol, which
- * in XS allocates a result object per element: a 1 KB inject cost about
- * a thousand slots.
- */
-function copyOf(src: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(src.length);
-  copyBytes(out, 0, src, 0, src.length);
-  return out;
 }
