@@ -113,6 +113,26 @@ export interface GpioBackend {
   read(pin: number): number;
 }
 
+/**
+ * Timer IRQ lines on hardware alarms (drivers/moddable/alarms.ts on a
+ * board): the alarm's interrupt handler reads the clock, so a line's
+ * interrupts are timestamped when the alarm fired, not when a software
+ * timer got round to it.
+ */
+export interface AlarmBackend {
+  /**
+   * Starts timer line `n` (IRQ_TIMER_BASE + n): interrupts due at
+   * `createdNs` + k·`periodNs` (k = 1, 2, ...; k = 1 only if `oneshot`),
+   * reported as `sink.raiseBatch(firstNs, 0, count)`: `count` the due times
+   * passed since the last report, `firstNs` the clock (kernel ns) read in
+   * the handler of the first. Returns false when it cannot (no free alarm,
+   * a period it cannot keep): the kernel then runs the line itself.
+   */
+  start(n: number, createdNs: number, periodNs: number, oneshot: boolean, sink: IrqSink): boolean;
+  /** Stops line `n`; a report not yet made is dropped. */
+  stop(n: number): void;
+}
+
 /** Kernel side of a UART: what a serial backend calls. */
 export interface SerialSink {
   /**
@@ -186,6 +206,8 @@ export interface PlatformDevices {
   readonly gpio?: GpioBackend;
   /** Number of timer IRQ lines: IRQ_TIMER_BASE + 0 .. timers-1. */
   readonly timers?: number;
+  /** Hardware alarms for timer lines; without them (or when they decline a line) the kernel runs the line on Platform.schedule. */
+  readonly alarms?: AlarmBackend;
   readonly serial?: readonly SerialBackend[];
   readonly spi?: readonly SpiBackend[];
 }

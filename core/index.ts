@@ -16,6 +16,7 @@ export type {
   GpioBackend,
   IrqSink,
   IrqLane,
+  AlarmBackend,
   SerialBackend,
   SerialSink,
   SpiBackend,

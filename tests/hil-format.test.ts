@@ -88,7 +88,7 @@ describe("IOPL1 reader", () => {
       'line 3: a sample has 4 fields, this one 3; expected "IOPL1 S <mode> <seq> <latency_us> <edge_us> *XX"; line skipped',
       'line 4: sample mode "b" is not one of a (header, line 1); line skipped',
       "line 6: sample a 1 seen before; the first one is kept",
-      'line 7: unknown IOPL1 record type "Q" (expected H, S, X, G, I or E); line skipped',
+      'line 7: unknown IOPL1 record type "Q" (expected H, S, X, G, I, T or E); line skipped',
       "mode a: 1 of 2 samples announced by the header (line 1); missing sample numbers 0",
       'the stream ends at line 7 without the end line "IOPL1 E ...": truncated; the statistics cover the 1 samples received',
     ]);

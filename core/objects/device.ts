@@ -21,7 +21,8 @@
  *   so `liveObjects` counts only streams and lines.
  */
 import { ECANCELED } from "../errno.js";
-import type { GpioBackend } from "../devices.js";
+import { IRQ_TIMER_BASE } from "../constants.js";
+import type { AlarmBackend, GpioBackend } from "../devices.js";
 import type { Kernel } from "../kernel.js";
 import type { IrqLine } from "./irq.js";
 import { KernelObject, KIND_DEVICE } from "./object.js";
@@ -53,6 +54,8 @@ export class DeviceTable {
   readonly gpio: GpioBackend | null;
   /** Timer IRQ lines available: IRQ_TIMER_BASE + 0 .. timers-1. */
   readonly timers: number;
+  /** Hardware alarms for timer lines, if the platform has them. */
+  readonly alarms: AlarmBackend | null;
   /** Claimed IRQ lines by line number. */
   readonly lines = new Map<number, IrqLine>();
   /** Passed to each line so closing it frees its number (one function, not one per line). */
@@ -61,6 +64,7 @@ export class DeviceTable {
   constructor(kernel: Kernel) {
     const d = kernel.platform.devices;
     this.gpio = d?.gpio ?? null;
+    this.alarms = d?.alarms ?? null;
     const t = d?.timers ?? 0;
     this.timers = Number.isInteger(t) && t > 0 ? t : 0;
     if (d?.serial) for (const b of d.serial) this.uarts.push(new UartDevice(kernel, b));
@@ -69,6 +73,7 @@ export class DeviceTable {
     this.releaseLine = (line) => {
       if (lines.get(line.line) === line) lines.delete(line.line);
       if (!line.isTimer && this.gpio !== null) this.gpio.unwatch(line.line);
+      else if (line.onAlarm && this.alarms !== null) this.alarms.stop(line.line - IRQ_TIMER_BASE);
     };
   }
 

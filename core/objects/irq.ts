@@ -17,11 +17,13 @@
  *   done with the interrupt, before `raise` returns: straight from the fast
  *   path (core/objects/direct.ts) or from the flush when the kernel leaves.
  * - A timer line's k-th interrupt is at creation + k·period (no drift); a
- *   late platform timer catches up with the exact count.
+ *   late platform timer catches up with the exact count. On a hardware
+ *   alarm (AlarmBackend) the alarm's handler keeps that count and the
+ *   timestamp is its clock reading (docs/chip.md).
  * - Closing the last reference releases the line (it can be claimed again)
  *   and completes the arms -ECANCELED in FIFO order.
  */
-import { IRQ_ONESHOT } from "../constants.js";
+import { IRQ_ONESHOT, IRQ_TIMER_BASE } from "../constants.js";
 import type { IrqLane, IrqSink } from "../devices.js";
 import { ECANCELED } from "../errno.js";
 import type { Kernel, Resumable } from "../kernel.js";
@@ -55,6 +57,8 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   /** Interrupts fired so far (the k of creation + k·period). */
   fired = 0;
   timer = 0;
+  /** The line runs on a hardware alarm (AlarmBackend), not on Platform.schedule. */
+  onAlarm = false;
 
   private readonly release: LineRelease;
 
@@ -90,7 +94,11 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
     this.periodNs = periodNs;
     this.createdNs = kernel.now();
     this.release = release;
-    if (isTimer) this.timer = kernel.platform.schedule(this.createdNs + periodNs, timerFire, this);
+    if (isTimer) {
+      const alarms = kernel.dev.alarms;
+      if (alarms !== null && alarms.start(line - IRQ_TIMER_BASE, this.createdNs, periodNs, (flags & IRQ_ONESHOT) !== 0, this)) this.onAlarm = true;
+      else this.timer = kernel.platform.schedule(this.createdNs + periodNs, timerFire, this);
+    }
   }
 
   raise(now: number, level: number): void {

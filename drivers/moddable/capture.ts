@@ -14,73 +14,19 @@
  * - Outputs and plain reads stay on ECMA-419 Digital (the DigitalGpio
  *   given); a watched pin reads as the level after its last edge.
  */
-import type { GpioBackend, IrqLane, IrqSink } from "../../core/devices.js";
+import type { GpioBackend, IrqSink } from "../../core/devices.js";
 import type { DigitalGpio } from "./digital.js";
-
-/** An `IrqCapture` object (irqcapture.js): grant and revoke are its native fast lane. */
-export interface IrqCaptureObject {
-  close(): void;
-  grant?: IrqLane["grant"];
-  revoke?(into: ArrayBuffer): void;
-}
+import { batchFirstNs, NativeSource, type BatchCallback, type IrqCaptureObject } from "./native.js";
 
 /** `IrqCapture` from "ioport/irqcapture". */
 export interface IrqCaptureClass {
-  new (pin: number, edges: number, pull: number, onEdges: (count: number, firstUs: number, lastUs: number, level: number) => void): IrqCaptureObject;
-}
-
-const TWO32 = 4294967296;
-
-/** One watched pin; also the line's native fast lane (IrqLane) when the capture has one. */
-class Watch implements IrqLane {
-  level = 0;
-  revokedBatches = 0;
-  revokedInCallback = false;
-  /** revoke's answer: [edges, callbacks, in callback, level] (irqcapture.js). */
-  private readonly got = new Float64Array(4);
-
-  constructor(
-    readonly capture: IrqCaptureObject,
-    readonly sink: IrqSink,
-    private readonly gpio: CaptureGpio,
-  ) {}
-
-  grant(
-    memory: ArrayBuffer,
-    out: number,
-    ev: number,
-    udLo: number,
-    udHi: number,
-    opcode: number,
-    flags: number,
-    kind: number,
-    cb: (n: number) => void,
-    exit: (threw: boolean, err: unknown) => void,
-    state: ArrayBuffer,
-  ): void {
-    (this.capture.grant as IrqLane["grant"])(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state);
-  }
-
-  revoke(): number {
-    const got = this.got;
-    got.fill(0);
-    (this.capture.revoke as (into: ArrayBuffer) => void)(got.buffer as ArrayBuffer);
-    const edges = got[0] as number;
-    this.revokedBatches = got[1] as number;
-    this.revokedInCallback = got[2] !== 0;
-    if (edges > 0) {
-      this.level = got[3] as number;
-      this.gpio.batches += this.revokedBatches;
-      this.gpio.edges += edges;
-    }
-    return edges;
-  }
+  new (pin: number, edges: number, pull: number, onEdges: BatchCallback): IrqCaptureObject;
 }
 
 export class CaptureGpio implements GpioBackend {
   readonly mergesEdges = false;
   readonly pins: number;
-  private readonly watches: (Watch | null)[];
+  private readonly watches: (NativeSource | null)[];
   /** Batches and edges delivered (statistics). */
   batches = 0;
   edges = 0;
@@ -95,33 +41,32 @@ export class CaptureGpio implements GpioBackend {
     private readonly log: (message: string) => void = () => {},
   ) {
     this.pins = digital.pins;
-    this.watches = new Array<Watch | null>(digital.pins).fill(null);
+    this.watches = new Array<NativeSource | null>(digital.pins).fill(null);
   }
 
   watch(pin: number, edges: number, sink: IrqSink): void {
     this.unwatch(pin);
     const pull = this.pulls[pin] === "up" ? 1 : this.pulls[pin] === "down" ? 2 : 0;
-    let w: Watch | null = null;
+    let w: NativeSource | null = null;
     // one closure per watch (irq_create), none per edge
-    const onEdges = (count: number, firstUs: number, _lastUs: number, level: number): void => {
+    const onEdges: BatchCallback = (count, firstUs, _lastUs, level) => {
       if (w === null || this.watches[pin] !== w) return;
-      const nowUs = this.microseconds();
-      const back = (((nowUs % TWO32) - firstUs) % TWO32 + TWO32) % TWO32;
+      const firstNs = batchFirstNs(this.microseconds(), firstUs);
       w.level = level;
       this.batches++;
       this.edges += count;
       const s = w.sink;
-      if (s.raiseBatch !== undefined) s.raiseBatch((nowUs - back) * 1000, level, count);
-      else for (let k = count - 1; k >= 0; k--) s.raise((nowUs - back) * 1000, level ^ (k & 1));
+      if (s.raiseBatch !== undefined) s.raiseBatch(firstNs, level, count);
+      else for (let k = count - 1; k >= 0; k--) s.raise(firstNs, level ^ (k & 1));
     };
     try {
-      w = new Watch(new this.Capture(pin, edges, pull, onEdges), sink, this);
+      w = new NativeSource(new this.Capture(pin, edges, pull, onEdges), sink, this);
     } catch (e) {
       this.log(`gpio: cannot capture pin ${pin}: ${String(e)}`);
       return;
     }
     this.watches[pin] = w;
-    if (this.lanes && typeof w.capture.grant === "function" && typeof w.capture.revoke === "function" && sink.attachLane !== undefined) sink.attachLane(w);
+    if (this.lanes && w.laneCapable) (sink.attachLane as NonNullable<IrqSink["attachLane"]>)(w);
   }
 
   unwatch(pin: number): void {

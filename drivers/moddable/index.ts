@@ -2,6 +2,8 @@
 export { ModdablePlatform, type ModdablePlatformOptions } from "./platform.js";
 export { DigitalGpio, type DigitalGpioOptions } from "./digital.js";
 export { CaptureGpio, type IrqCaptureClass } from "./capture.js";
+export { ModdableAlarms, type IrqAlarmClass } from "./alarms.js";
+export { NativeSource, batchFirstNs, type IrqCaptureObject, type BatchCallback } from "./native.js";
 export { ModdableSerial } from "./serial.js";
 export { ModdableSpi } from "./spi.js";
 export { ModdableTimers } from "./timers.js";

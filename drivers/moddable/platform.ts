@@ -10,7 +10,8 @@
  * - Devices from the board file: GPIO (CaptureGpio, the ISR capture, or
  *   DigitalGpio, ECMA-419, where the board asks for it), every UART with pins
  *   (ModdableSerial), every SPI bus with pins (ModdableSpi), and the
- *   board's timer IRQ lines (run by the kernel on the timers above).
+ *   board's timer IRQ lines: on hardware alarms (ModdableAlarms) when the
+ *   firmware passes `irqAlarm`, else run by the kernel on the timers above.
  *
  * Everything comes in as parameters — the IO classes, `Timer`, the clock
  * function — so this module imports nothing from Moddable and keeps no
@@ -21,6 +22,7 @@
 import type { BoardSpec } from "../../core/board.js";
 import type { PlatformDevices, SerialBackend, SpiBackend } from "../../core/devices.js";
 import type { Platform, TimerCallback } from "../../core/platform.js";
+import { ModdableAlarms, type IrqAlarmClass } from "./alarms.js";
 import { CaptureGpio, type IrqCaptureClass } from "./capture.js";
 import { DigitalGpio } from "./digital.js";
 import type { IoClasses, TimerApi } from "./io-types.js";
@@ -44,6 +46,12 @@ export interface ModdablePlatformOptions<T> {
    * Digital (which merges edges).
    */
   irqCapture?: IrqCaptureClass;
+  /**
+   * `IrqAlarm` from `ioport/irqcapture`: timer lines on hardware alarms,
+   * timestamped in the alarm's ISR (alarms.ts). Absent, or for a line no
+   * alarm can take, the kernel runs timer lines on `Timer`.
+   */
+  irqAlarm?: IrqAlarmClass;
   /** Diagnostics (e.g. `trace`). */
   log?: (message: string) => void;
   /**
@@ -57,6 +65,8 @@ export interface ModdablePlatformOptions<T> {
 export class ModdablePlatform<T> implements Platform {
   readonly devices: PlatformDevices;
   readonly gpio: DigitalGpio | CaptureGpio;
+  /** Timer lines' hardware alarms, when the firmware gave `irqAlarm`. */
+  readonly alarms: ModdableAlarms | null;
   readonly serial: ModdableSerial<T>[] = [];
   readonly spi: ModdableSpi<T>[] = [];
   readonly timers: ModdableTimers<T>;
@@ -95,7 +105,8 @@ export class ModdablePlatform<T> implements Platform {
         spi.push(s);
       }
     }
-    this.devices = { gpio: this.gpio, timers: board.timers, serial, spi };
+    this.alarms = options.irqAlarm !== undefined ? new ModdableAlarms(options.irqAlarm, options.microseconds, (m) => this.log(m)) : null;
+    this.devices = { gpio: this.gpio, timers: board.timers, serial, spi, ...(this.alarms !== null ? { alarms: this.alarms } : {}) };
   }
 
   now(): number {

@@ -40,20 +40,23 @@ import Digital from "embedded:io/digital";
 import Serial from "embedded:io/serial";
 import Timer from "timer";
 import { microseconds } from "ioport/clock";
-import IrqCapture from "ioport/irqcapture";
+import IrqCapture, { IrqAlarm } from "ioport/irqcapture";
 import board from "ioport:board";
 import build from "ioport:build";
 import { Kernel } from "../../core/kernel.js";
 import { ModdablePlatform } from "../../drivers/moddable/platform.js";
 import { UartConsole } from "./console.js";
 import { CallbackMode, PromiseMode, WatchMode } from "./kernel-modes.js";
-import { Probe, type ModeHooks, type ModeName, type ProbeHost } from "./probe.js";
+import { ioplLine, Probe, type ModeHooks, type ModeName, type ProbeHost } from "./probe.js";
+import { TimerCheck } from "./timer-check.js";
 
 /** Modes per run (see MODES above: `ioport firmware --app irq-latency --modes ...`); samples per mode and run; the pause before the first run (USB enumeration) and between runs. */
 const MODES: readonly ModeName[] = build.probeModes;
 const SAMPLES = 200;
 const START_DELAY_MS = 2000;
 const PAUSE_MS = 3000;
+/** Periods of the 1 kHz timer line checked before each run (TimerCheck). */
+const TIMER_PERIODS = 10_000;
 
 export default function main(): void {
   const lb = board.loopback;
@@ -76,9 +79,10 @@ export default function main(): void {
     },
   };
 
-  const platform = new ModdablePlatform({ board, io: { Digital }, Timer, microseconds, irqCapture: IrqCapture, log: (m: string) => trace(`${m}\n`) });
+  const platform = new ModdablePlatform({ board, io: { Digital }, Timer, microseconds, irqCapture: IrqCapture, irqAlarm: IrqAlarm, log: (m: string) => trace(`${m}\n`) });
   const kernel = new Kernel(platform);
   const task = kernel.spawn({ name: "irq-latency", memoryBytes: 1024 });
+  // (TimerCheck takes 88 bytes of it)
   const host: ProbeHost = {
     now: microseconds,
     write: (level) => out.write(level ? 1 : 0),
@@ -109,9 +113,14 @@ export default function main(): void {
   host.drain = printHeld;
   const hooks = { a: raw, b: new CallbackMode(task, lb.in), c: new PromiseMode(task, lb.in), d: new WatchMode(task, lb.in) };
   let seed = 1;
+  const timer = new TimerCheck(task, kernel, TIMER_PERIODS);
   const runOnce = (): void => {
     const probe = new Probe(host, hooks, { board: board.name, samples: SAMPLES, modes: MODES, seed: seed++, clock: "ioport/clock" });
-    probe.start(() => printHeld(() => Timer.set(runOnce, PAUSE_MS)));
+    // the timer line first: its T record must come before the probe's end line
+    timer.start(
+      (line) => held.push(ioplLine(line)),
+      () => probe.start(() => printHeld(() => Timer.set(runOnce, PAUSE_MS))),
+    );
   };
   Timer.set(runOnce, START_DELAY_MS);
 }

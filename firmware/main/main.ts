@@ -15,7 +15,7 @@ import Serial from "embedded:io/serial";
 import SPI from "embedded:io/spi";
 import Timer from "timer";
 import { microseconds } from "ioport/clock";
-import IrqCapture from "ioport/irqcapture";
+import IrqCapture, { IrqAlarm } from "ioport/irqcapture";
 import board from "ioport:board";
 import { Kernel } from "../../core/kernel.js";
 import { ModdablePlatform } from "../../drivers/moddable/platform.js";
@@ -23,7 +23,7 @@ import { startApp } from "./app.js";
 
 export default function main(): void {
   const log = (message: string): void => trace(`${message}\n`);
-  const platform = new ModdablePlatform({ board, io: { Digital, Serial, SPI }, Timer, microseconds, irqCapture: IrqCapture, log });
+  const platform = new ModdablePlatform({ board, io: { Digital, Serial, SPI }, Timer, microseconds, irqCapture: IrqCapture, irqAlarm: IrqAlarm, log });
   const kernel = new Kernel(platform);
   startApp(kernel, board, {
     log,

@@ -69,6 +69,27 @@ export interface HilProblem {
   file?: string;
 }
 
+/**
+ * The probe's timer-line check (a T line): a periodic line's IrqEvent
+ * timestamps against their due times, creation + k·period, as the firmware
+ * measured them (100 ns histogram buckets: a quantile is its bucket's upper
+ * edge).
+ */
+export interface HilTimerLine {
+  periods: number;
+  /** Interrupts the completions counted (= periods when none was lost or invented). */
+  counted: number;
+  /** Completions (a late callback may take two periods in one). */
+  batches: number;
+  periodNs: number;
+  errP50Ns: number;
+  errP99Ns: number;
+  errMinNs: number;
+  errMaxNs: number;
+  /** The last completion's error: a drift would show here. */
+  lastErrNs: number;
+}
+
 export interface HilRun {
   header: HilHeader | null;
   end: HilEnd | null;
@@ -90,6 +111,8 @@ export interface HilRun {
   stampError: Record<ModeName, number[]>;
   /** Lost edges reported by the probe (X lines) per mode. */
   lost: Record<ModeName, number>;
+  /** The timer-line check (T line: firmware/irq-latency/timer-check.ts), if the recording has one. */
+  timerLine: HilTimerLine | null;
   /** Lines read, lines that were not IOPL records at all, and the first few of their numbers. */
   lines: number;
   unknownLines: number;
@@ -131,6 +154,7 @@ export class HilParser {
       ground: emptyModes(() => [] as number[]),
       stampError: emptyModes(() => [] as number[]),
       lost: emptyModes(() => 0),
+      timerLine: null,
       lines: 0,
       unknownLines: 0,
       unknownAt: [],
@@ -218,8 +242,11 @@ export class HilParser {
       case "E":
         this.onEnd(n, f.slice(2));
         return;
+      case "T":
+        this.onTimer(n, f.slice(2));
+        return;
       default:
-        this.problem("malformed", n, `line ${n}: unknown IOPL1 record type "${f[1] ?? ""}" (expected H, S, X, G, I or E); line skipped`);
+        this.problem("malformed", n, `line ${n}: unknown IOPL1 record type "${f[1] ?? ""}" (expected H, S, X, G, I, T or E); line skipped`);
     }
   }
 
@@ -261,6 +288,10 @@ export class HilParser {
       this.ended = false;
     }
     this.run.header = { line: n, board, n: count, modes: modes as ModeName[], clock, fields };
+    if (this.nextTimer !== null) {
+      this.run.timerLine = this.nextTimer;
+      this.nextTimer = null;
+    }
   }
 
   private total(): number {
@@ -344,6 +375,38 @@ export class HilParser {
   }
 
   /** `I <mode> <seq> <timestamp_ns>`: the IrqEvent's timestamp of a sample read before it. */
+  private onTimer(n: number, f: string[]): void {
+    const v: Record<string, number> = {};
+    for (const kv of f) {
+      const eq = kv.indexOf("=");
+      if (eq > 0) v[kv.slice(0, eq)] = Number(kv.slice(eq + 1));
+    }
+    const keys = ["periods", "counted", "batches", "period_ns", "err_p50_ns", "err_p99_ns", "err_min_ns", "err_max_ns", "last_err_ns"] as const;
+    if (keys.some((k) => !Number.isFinite(v[k]))) {
+      this.problem("malformed", n, `line ${n}: a timer-line record needs ${keys.map((k) => `${k}=<n>`).join(" ")}; line skipped`);
+      return;
+    }
+    const g = (k: (typeof keys)[number]): number => v[k] as number;
+    const t: HilTimerLine = {
+      periods: g("periods"),
+      counted: g("counted"),
+      batches: g("batches"),
+      periodNs: g("period_ns"),
+      errP50Ns: g("err_p50_ns"),
+      errP99Ns: g("err_p99_ns"),
+      errMinNs: g("err_min_ns"),
+      errMaxNs: g("err_max_ns"),
+      lastErrNs: g("last_err_ns"),
+    };
+    // the probe checks the timer line before a run's header: after an end
+    // line it belongs to the run that starts next
+    if (this.ended || this.run.header === null) this.nextTimer = t;
+    else this.run.timerLine = t;
+  }
+
+  /** A T line read before its run's header. */
+  private nextTimer: HilTimerLine | null = null;
+
   private onStamp(n: number, f: string[]): void {
     const a = this.annotation(n, f, 3, STAMP_SYNTAX, "a timestamp");
     if (a === null) return;

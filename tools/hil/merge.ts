@@ -63,6 +63,7 @@ export function mergeRuns(parts: readonly HilPart[]): HilRun {
     ground: pick((r) => r.ground, () => []),
     stampError: pick((r) => r.stampError, () => []),
     lost: pick((r) => r.lost, () => 0),
+    timerLine: parts.find((p) => p.run.timerLine !== null)?.run.timerLine ?? null,
     lines: sum(parts.map((p) => p.run.lines)),
     unknownLines: sum(parts.map((p) => p.run.unknownLines)),
     // line numbers mean nothing without their file: each part keeps its own

@@ -4,7 +4,7 @@
  * unicode histograms). The same Report is written as JSON.
  */
 import { MODE_NAMES, type ModeName } from "../../firmware/irq-latency/probe.js";
-import type { HilProblem, HilRun } from "./format.js";
+import type { HilProblem, HilRun, HilTimerLine } from "./format.js";
 import { computeStats, ratio, type Stats } from "./stats.js";
 
 export const MODE_LABELS: Record<ModeName, string> = {
@@ -42,6 +42,8 @@ export interface Report {
   ground?: Pick<Report, "modes" | "ratios">;
   /** The IrqEvent's timestamp less the emulator's edge time (µs), per mode that has both. */
   stampError?: Partial<Record<ModeName, Stats>>;
+  /** The timer-line check, when the recording has one. */
+  timerLine?: HilTimerLine;
 }
 
 /** Per-mode statistics of `samples` and their overheads against mode a. */
@@ -84,6 +86,7 @@ export function buildReport(run: HilRun, source: string): Report {
     ...(order.some((m) => run.stampError[m].length > 0)
       ? { stampError: Object.fromEntries(order.filter((m) => run.stampError[m].length > 0).map((m) => [m, computeStats(run.stampError[m]) as Stats])) }
       : {}),
+    ...(run.timerLine !== null ? { timerLine: run.timerLine } : {}),
   };
 }
 
@@ -115,6 +118,14 @@ export function renderTable(r: Report): string {
   if (r.stampError) {
     const parts = Object.entries(r.stampError).map(([m, s]) => `${m} p50 ${fmt(s.p50, 2)} p99 ${fmt(s.p99, 2)} max ${fmt(s.max, 2)}`);
     out.push(`IrqEvent timestamp less the emulator's edge time (µs): ${parts.join("   ")}`);
+  }
+  const t = r.timerLine;
+  if (t !== undefined) {
+    const us = (ns: number): string => (ns / 1000).toFixed(1);
+    out.push(
+      `timer line, ${t.periods} periods of ${us(t.periodNs)} µs: IrqEvent timestamp less the due time (µs): p50 ≤ ${us(t.errP50Ns)} p99 ≤ ${us(t.errP99Ns)} ` +
+        `min ${us(t.errMinNs)} max ${us(t.errMaxNs)} last ${us(t.lastErrNs)}; ${t.counted} interrupts counted in ${t.batches} completions`,
+    );
   }
   return out.join("\n") + "\n";
 }

@@ -7,5 +7,12 @@ declare module "ioport/irqcapture" {
     grant(memory: ArrayBuffer, out: number, ev: number, udLo: number, udHi: number, opcode: number, flags: number, kind: number, cb: (n: number) => void, exit: (threw: boolean, err: unknown) => void, state: ArrayBuffer): void;
     revoke(into: ArrayBuffer): void;
   }
+  /** A timer line on a hardware alarm (drivers/moddable/alarms.ts): one call per batch of due times passed. */
+  export class IrqAlarm {
+    constructor(firstDueUs: number, periodUs: number, oneshot: number, onFire: (count: number, firstUs: number, lastUs: number, level: number) => void);
+    close(): void;
+    grant(memory: ArrayBuffer, out: number, ev: number, udLo: number, udHi: number, opcode: number, flags: number, kind: number, cb: (n: number) => void, exit: (threw: boolean, err: unknown) => void, state: ArrayBuffer): void;
+    revoke(into: ArrayBuffer): void;
+  }
   export default IrqCapture;
 }

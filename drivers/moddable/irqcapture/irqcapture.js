@@ -27,4 +27,19 @@ export class IrqCapture @ "xs_irqcapture_destructor" {
 	grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) @ "xs_irqcapture_grant";
 	revoke(into) @ "xs_irqcapture_revoke";
 }
+
+/*
+ * new IrqAlarm(firstDueUs, periodUs, oneshot, onFire): a timer line on a
+ * hardware alarm, due at firstDueUs + k·periodUs (µs since boot; once if
+ * oneshot). Its ISR counts the due times passed and reads the µs timer;
+ * the main loop calls onFire(count, firstUs, lastUs, 0) once per batch, or
+ * delivers through the lane. Throws when no alarm is free.
+ */
+export class IrqAlarm @ "xs_irqalarm_destructor" {
+	constructor(firstDueUs, periodUs, oneshot, onFire) @ "xs_irqalarm";
+	close() @ "xs_irqalarm_close";
+	grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) @ "xs_irqalarm_grant";
+	revoke(into) @ "xs_irqalarm_revoke";
+}
+
 export default IrqCapture;

@@ -147,3 +147,133 @@ void xs_irqcapture_revoke(xsMachine *the)
 	CaptureRecord *c = xsmcGetHostData(xsThis);
 	if (c) captureLaneRevoke(the, &c->lane);
 }
+
+
+/*
+ * IrqAlarm on ESP32: a timer line on esp_timer with ISR dispatch
+ * (CONFIG_ESP_TIMER_SUPPORTS_ISR_DISPATCH_METHOD; without it the
+ * constructor throws and the kernel runs the line on its own timers).
+ * What runs where:
+ * - ISR (esp_timer's, ESP_TIMER_ISR): reads esp_timer_get_time() first,
+ *   counts every due time passed (due = first + k·period, absolute, so no
+ *   drift), starts the timer once more for the next due time, and under the
+ *   record's spinlock keeps the batch and posts one message per batch.
+ * - Main loop: the same deliver() as the pins (lane or onFire).
+ */
+typedef struct {
+	CaptureRecord c;		/* first: deliver, the lane and the host data see a CaptureRecord */
+	esp_timer_handle_t timer;
+	int64_t dueUs;
+	uint32_t periodUs;
+	uint8_t oneshot;
+} AlarmRecord;
+
+#if CONFIG_ESP_TIMER_SUPPORTS_ISR_DISPATCH_METHOD
+static void IRAM_ATTR alarmISR(void *arg)
+{
+	int64_t now = esp_timer_get_time();
+	AlarmRecord *a = arg;
+	CaptureRecord *c = &a->c;
+	uint32_t n = 0;
+	while (a->dueUs <= now) {
+		n++;
+		a->dueUs += a->periodUs;
+		if (a->oneshot) break;
+	}
+	if (!a->oneshot) {
+		int64_t wait = a->dueUs - esp_timer_get_time();
+		esp_timer_start_once(a->timer, (wait > 0) ? (uint64_t)wait : 0);
+	}
+	if (!n) return;
+	portENTER_CRITICAL_ISR(&c->lock);
+	if (0 == c->count) c->firstUs = (uint32_t)now;
+	c->count += n;
+	c->lastUs = (uint32_t)now;
+	c->level = 0;
+	uint8_t post = !c->posted;
+	c->posted = 1;
+	portEXIT_CRITICAL_ISR(&c->lock);
+	if (post && modMessagePostToMachineFromISR(c->the, deliver, c)) {
+		portENTER_CRITICAL_ISR(&c->lock);
+		c->posted = 0;
+		portEXIT_CRITICAL_ISR(&c->lock);
+	}
+}
+#endif
+
+static void alarmStop(AlarmRecord *a)
+{
+	if (!a->c.open) return;
+	a->c.open = 0;
+	esp_timer_stop(a->timer);
+	esp_timer_delete(a->timer);
+}
+
+void xs_irqalarm_destructor(void *data)
+{
+	if (data) {
+		alarmStop(data);
+		c_free(data);
+	}
+}
+
+void xs_irqalarm(xsMachine *the)
+{
+#if CONFIG_ESP_TIMER_SUPPORTS_ISR_DISPATCH_METHOD
+	double firstDueUs = xsmcToNumber(xsArg(0));
+	double periodUs = xsmcToNumber(xsArg(1));
+	int oneshot = xsmcToInteger(xsArg(2));
+	if (!(firstDueUs >= 0) || !(periodUs >= 1) || (periodUs > 4294967295.0)) xsRangeError("invalid due time or period");
+	if (!xsmcIsInstanceOf(xsArg(3), xsFunctionPrototype)) xsTypeError("onFire must be a function");
+	AlarmRecord *a = c_calloc(1, sizeof(AlarmRecord));
+	if (!a) xsUnknownError("no memory");
+	const esp_timer_create_args_t args = {
+		.callback = alarmISR,
+		.arg = a,
+		.dispatch_method = ESP_TIMER_ISR,
+		.name = "ioport-line",
+		.skip_unhandled_events = false,
+	};
+	if (ESP_OK != esp_timer_create(&args, &a->timer)) {
+		c_free(a);
+		xsUnknownError("esp_timer_create failed");
+	}
+	CaptureRecord *c = &a->c;
+	c->the = the;
+	c->callback = xsArg(3);
+	xsRemember(c->callback);
+	captureLaneOpen(the, &c->lane);
+	portMUX_INITIALIZE(&c->lock);
+	a->dueUs = (int64_t)firstDueUs;
+	a->periodUs = (uint32_t)periodUs;
+	a->oneshot = oneshot ? 1 : 0;
+	c->open = 1;
+	int64_t wait = a->dueUs - esp_timer_get_time();
+	esp_timer_start_once(a->timer, (wait > 0) ? (uint64_t)wait : 0);
+	xsmcSetHostData(xsThis, a);
+#else
+	xsUnknownError("esp_timer has no ISR dispatch in this build (CONFIG_ESP_TIMER_SUPPORTS_ISR_DISPATCH_METHOD)");
+#endif
+}
+
+void xs_irqalarm_close(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (!a || !a->c.open) return;
+	alarmStop(a);
+	captureLaneClose(the, &a->c.lane);
+	xsForget(a->c.callback);
+}
+
+void xs_irqalarm_grant(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (!a || !a->c.open) xsUnknownError("alarm closed");
+	captureLaneGrant(the, &a->c.lane);
+}
+
+void xs_irqalarm_revoke(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (a) captureLaneRevoke(the, &a->c.lane);
+}

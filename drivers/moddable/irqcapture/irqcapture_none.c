@@ -26,3 +26,25 @@ void xs_irqcapture_grant(xsMachine *the)
 void xs_irqcapture_revoke(xsMachine *the)
 {
 }
+
+void xs_irqalarm_destructor(void *data)
+{
+}
+
+void xs_irqalarm(xsMachine *the)
+{
+	xsUnknownError("no hardware alarms on this platform");
+}
+
+void xs_irqalarm_close(xsMachine *the)
+{
+}
+
+void xs_irqalarm_grant(xsMachine *the)
+{
+	xsUnknownError("no hardware alarms on this platform");
+}
+
+void xs_irqalarm_revoke(xsMachine *the)
+{
+}

@@ -162,3 +162,124 @@ void xs_irqcapture_revoke(xsMachine *the)
 	CaptureRecord *c = xsmcGetHostData(xsThis);
 	if (c) captureLaneRevoke(the, &c->lane);
 }
+
+
+/*
+ * IrqAlarm: a timer line on a hardware alarm (drivers/moddable/alarms.ts).
+ * What runs where:
+ * - ISR (the SDK's hardware alarm IRQ, the callback below): reads the
+ *   1 µs TIMER first, counts every due time passed (due = first + k·period,
+ *   absolute, so no drift), sets the alarm for the next one (counting those
+ *   it misses while doing so), keeps the first reading of the batch, and
+ *   posts one message per batch, as captureISR does.
+ * - Main loop: the same deliver() as the pins (lane or onFire).
+ * Memory ordering: as the pins' (core 0, volatile fields, taken in one
+ *   critical section).
+ */
+typedef struct {
+	CaptureRecord c;		/* first: deliver, the lane and the host data see a CaptureRecord */
+	uint64_t dueUs;		/* the next due time */
+	uint32_t periodUs;
+	uint8_t oneshot;
+	uint8_t claimed;
+} AlarmRecord;
+
+#define kAlarms 4
+static AlarmRecord gAlarm[kAlarms];
+
+static void __not_in_flash_func(alarmISR)(uint alarm)
+{
+	uint32_t now = timer_hw->timerawl;
+	AlarmRecord *a = &gAlarm[alarm];
+	CaptureRecord *c = &a->c;
+	if (!c->open) return;
+	uint64_t now64 = time_us_64();
+	uint32_t n = 0;
+	while (a->dueUs <= now64) {
+		n++;
+		a->dueUs += a->periodUs;
+		if (a->oneshot) break;
+	}
+	if (!a->oneshot) {
+		/* the SDK says whether the next due time passed while we got here: count it and go on */
+		while (hardware_alarm_set_target(alarm, from_us_since_boot(a->dueUs))) {
+			n++;
+			a->dueUs += a->periodUs;
+		}
+	}
+	if (!n) return;
+	if (0 == c->count) c->firstUs = now;
+	c->count += n;
+	c->lastUs = now;
+	c->level = 0;
+	if (!c->posted) {
+		c->posted = 1;
+		if (modMessagePostToMachineFromISR(c->the, deliver, c))
+			c->posted = 0;
+	}
+}
+
+static void alarmStop(AlarmRecord *a)
+{
+	int alarm = a - gAlarm;
+	if (!a->c.open) return;
+	a->c.open = 0;
+	hardware_alarm_cancel(alarm);
+	hardware_alarm_set_callback(alarm, NULL);
+	hardware_alarm_unclaim(alarm);
+}
+
+void xs_irqalarm_destructor(void *data)
+{
+	if (data) alarmStop(data);
+}
+
+void xs_irqalarm(xsMachine *the)
+{
+	double firstDueUs = xsmcToNumber(xsArg(0));
+	double periodUs = xsmcToNumber(xsArg(1));
+	int oneshot = xsmcToInteger(xsArg(2));
+	if (!(firstDueUs >= 0) || !(periodUs >= 1) || (periodUs > 4294967295.0)) xsRangeError("invalid due time or period");
+	if (!xsmcIsInstanceOf(xsArg(3), xsFunctionPrototype)) xsTypeError("onFire must be a function");
+	int alarm = hardware_alarm_claim_unused(false);
+	if ((alarm < 0) || (alarm >= kAlarms)) xsUnknownError("no free hardware alarm");
+	AlarmRecord *a = &gAlarm[alarm];
+	CaptureRecord *c = &a->c;
+	c->the = the;
+	c->callback = xsArg(3);
+	xsRemember(c->callback);
+	captureLaneOpen(the, &c->lane);
+	c->count = 0;
+	c->posted = 0;
+	a->dueUs = (uint64_t)firstDueUs;
+	a->periodUs = (uint32_t)periodUs;
+	a->oneshot = oneshot ? 1 : 0;
+	c->open = 1;
+	hardware_alarm_set_callback(alarm, alarmISR);
+	if (hardware_alarm_set_target(alarm, from_us_since_boot(a->dueUs)))
+		hardware_alarm_force_irq(alarm);	/* already due: the ISR counts it now */
+	xsmcSetHostData(xsThis, a);
+}
+
+void xs_irqalarm_close(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (!a || !a->c.open) return;
+	alarmStop(a);
+	captureLaneClose(the, &a->c.lane);
+	xsForget(a->c.callback);
+	xsmcSetHostData(xsThis, NULL);
+}
+
+void xs_irqalarm_grant(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (!a || !a->c.open) xsUnknownError("alarm closed");
+	captureLaneGrant(the, &a->c.lane);
+}
+
+void xs_irqalarm_revoke(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (a) captureLaneRevoke(the, &a->c.lane);
+}
