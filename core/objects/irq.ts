@@ -29,7 +29,7 @@ import { ECANCELED } from "../errno.js";
 import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import { deliverIrq } from "./direct.js";
-import { LANE_RUNNING } from "./lane.js";
+import { laneEntry } from "./lane.js";
 import { KernelObject, KIND_IRQ } from "./object.js";
 import type { Port } from "./port.js";
 
@@ -103,8 +103,7 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
 
   raise(now: number, level: number): void {
     const k = this.kernel;
-    if (this.laneGranted) k.revokeLanes();
-    if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
+    if (k.lanes !== 0) laneEntry(this, k);
     const op = this.arms.head;
     // the fast path (core/objects/direct.ts): nothing latched, an arm whose port
     // would reap this interrupt alone and call back at once
@@ -121,8 +120,7 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
   raiseBatch(firstNs: number, level: number, count: number): void {
     if (!(count >= 1)) return;
     const k = this.kernel;
-    if (this.laneGranted) k.revokeLanes();
-    if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
+    if (k.lanes !== 0) laneEntry(this, k);
     const op = this.arms.head;
     if (op !== null && this.pending === 0 && deliverIrq(this, op, firstNs, level, count)) return;
     k.depth++;
@@ -249,8 +247,7 @@ export function timerFire(arg: unknown, now: number): void {
   line.timer = 0;
   if (line.closed) return;
   const k = line.kernel;
-  if (line.laneGranted) k.revokeLanes();
-  if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
+  if (k.lanes !== 0) laneEntry(line, k);
   const first = line.createdNs + (line.fired + 1) * line.periodNs;
   // a late platform timer covers every period that has elapsed, exactly
   let n = line.flags & IRQ_ONESHOT ? 1 : Math.floor((now - line.createdNs) / line.periodNs) - line.fired;

@@ -37,6 +37,17 @@ import { WAIT_CB, WAIT_NONE, WAIT_PROMISE, WAIT_WATCH, type Port } from "./port.
 export const LANE_RUNNING = 0;
 export const LANE_EXIT = 1;
 
+/**
+ * An interrupt of `line` reaches the kernel while lanes are granted (the
+ * caller checked Kernel.lanes: one field on the interrupt path when none
+ * are): its own lane is taken back, and a lane callback running now makes
+ * the kernel count as flushing.
+ */
+export function laneEntry(line: IrqLine, k: Kernel): void {
+  if (line.laneGranted) k.revokeLanes();
+  if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
+}
+
 /** Grants `line`'s lane if its oldest arm's next interrupt would be delivered straight to its port's waiter. */
 export function grantLane(line: IrqLine): void {
   const lane = line.lane;
