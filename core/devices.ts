@@ -39,7 +39,8 @@ export interface IrqSink {
   /**
    * Optional: the backend offers (or, with null, withdraws) a native fast
    * lane for this line (IrqLane). The kernel grants it while its
-   * direct-delivery conditions hold and takes it back at its next entry.
+   * direct-delivery conditions hold and takes it back before anything
+   * touches the line or its port (core/objects/lane.ts).
    */
   attachLane?(lane: IrqLane | null): void;
 }

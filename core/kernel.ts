@@ -56,7 +56,7 @@ export class Kernel {
   flushing = false;
   /** Ports queued to wake (read by the interrupt fast path: it runs only when none are). */
   wakeCount = 0;
-  /** Native fast lanes granted (core/objects/lane.ts): every entry takes them back first. */
+  /** Native fast lanes granted (core/objects/lane.ts): whatever touches a lane's port or line takes them back first. */
   lanes = 0;
   /** A lane may be grantable: checked when the kernel is left (core/objects/lane.ts). */
   laneDirty = false;
@@ -306,7 +306,7 @@ export class Kernel {
   /**
    * Takes every granted lane back (core/objects/lane.ts), bringing the lines
    * and the kernel up to date with what the lanes delivered. Called first by
-   * every kernel entry while a lane is granted.
+   * whatever touches a lane's port or line (lane.ts lists them).
    */
   revokeLanes(): void {
     const list = this.laneLines;

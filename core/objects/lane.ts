@@ -15,15 +15,20 @@
  * - A grant needs what direct delivery (direct.ts) needs, with the kernel
  *   idle and no tracer, plus: the waiter's task is the arm's, and the wait
  *   has no timeout.
- * - Every kernel entry (Kernel.enter, the inline entries of io_submit,
- *   io_wait_cb and the interrupt paths) revokes every lane first, and the
- *   revoke brings the kernel to the state direct delivery would have left:
- *   the line's total, the count of user calls, and, for a lane that
- *   delivered, the one-shot arm completed and freed, the one-time waiter
- *   cleared. So no entry can tell a lane's delivery from the kernel's.
- * - A lane revoked while its callback runs leaves the kernel flushing, as
- *   direct delivery's callback runs inside a flush: wakes queued by the
- *   callback's syscalls run when it returns (Kernel.laneExit).
+ * - Whatever could see or change the lane's port or line revokes the lanes
+ *   first: a syscall naming the port (sys/io.ts portOf), a completion
+ *   posted to it (Port.enqueue, postRaw, postEvent), its close; the line's
+ *   arm, interrupt (laneEntry) or close; a task's exit; an op allocation
+ *   while a one-shot lane may hold a spent op (Kernel.allocOp); direct
+ *   delivery declines a port with lanes. The revoke brings the kernel to
+ *   the state direct delivery would have left: the line's total, the count
+ *   of user calls, and, for a lane that delivered, the one-shot arm
+ *   completed and freed, the one-time waiter cleared. So nothing can tell
+ *   a lane's delivery from the kernel's (tests/lane-xs.test.ts).
+ * - User code a lane called runs, as direct delivery's callback does,
+ *   inside a flush: the backend counts running lane callbacks in
+ *   Kernel.laneState, a kernel entry that sees one marks the kernel
+ *   flushing, and Kernel.laneExit flushes when the callback returns.
  * - Allocation-free: the grant passes persistent values only.
  */
 import { LANE_ONCE, LANE_ONESHOT } from "../abi.js";
