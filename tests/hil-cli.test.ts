@@ -23,11 +23,11 @@ describe("ioport hil", () => {
     expect(r.stderr).not.toMatch(/problem|INCOMPLETE/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^board pico · clock sim · 300 samples per mode announced/);
-    expect(r.stdout).toMatch(/^a {2}raw onReadable +300 +\d+ +95 /m);
-    expect(r.stdout).toContain("overhead against the raw callback: (b)/(a) p50 10.29×");
-    expect(r.stdout).toMatch(/^d {2}multishot io_watch +300 +\d+ +583 /m);
-    expect(r.stdout).toMatch(/\(c\)\/\(a\) p50 17\.29× p99 [\d.]+× {3}\(d\)\/\(a\) p50 6\.14×/);
-    expect(r.stdout).toMatch(/^ {2}1643 │█+/m);
+    expect(r.stdout).toMatch(/^a {2}raw onReadable +300 +\d+ +96 /m);
+    expect(r.stdout).toContain("overhead against the raw callback: (b)/(a) p50 1.71×");
+    expect(r.stdout).toMatch(/^d {2}multishot io_watch +300 +\d+ +103 /m);
+    expect(r.stdout).toMatch(/\(c\)\/\(a\) p50 2\.04× p99 [\d.]+× {3}\(d\)\/\(a\) p50 1\.07×/);
+    expect(r.stdout).toMatch(/^ {2}193 │█+/m);
     expect(r.stderr).toMatch(/progress 100% {2}a 300\/300 {2}b 300\/300 {2}c 300\/300 {2}d 300\/300/); // plain progress: stderr is not a TTY
     const rep = JSON.parse(readFileSync(json, "utf8"));
     expect(rep.complete).toBe(true);
@@ -35,9 +35,9 @@ describe("ioport hil", () => {
     for (const m of rep.modes) expect(m.stats).toEqual(computeStats(rep.samples[m.mode]));
     const s = readFileSync(svg, "utf8");
     expect(s).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
-    expect(s).toContain("(c) io_wait + await: p50 1643 µs, p99 1648 µs");
-    expect(s).toContain("(d) multishot io_watch: p50 583 µs");
-    expect(s).toContain("d/a p50 6.14×");
+    expect(s).toContain("(c) io_wait + await: p50 196 µs, p99 201 µs");
+    expect(s).toContain("(d) multishot io_watch: p50 103 µs");
+    expect(s).toContain("d/a p50 1.07×");
     expect(s).toContain(">a p99 101</text>");
     expect(s).toContain("latency from the edge to the mode's user code (µs)");
     expect(s.trimEnd().endsWith("</svg>")).toBe(true);
