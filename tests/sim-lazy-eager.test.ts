@@ -289,6 +289,27 @@ describe("lazy device models and stepping = the eager reference", () => {
     }
   });
 
+  it("without a synchronous drain (a host with no process._tickCallback: the stepping fallback), the same continuations and the same recording as the eager models (3 seeds)", async () => {
+    const p = process as unknown as { _tickCallback?: unknown };
+    const saved = p._tickCallback;
+    // the Simulator looks for it when it is made (settle.ts syncDrain)
+    p._tickCallback = undefined;
+    try {
+      for (let seed = 1; seed <= 3; seed++) {
+        const lazy = await hiddenContinuationsRun(seed, false);
+        const eager = await hiddenContinuationsRun(seed, true);
+        const callbacks = lazy.log.filter((l) => l.startsWith("callback: "));
+        expect(callbacks.length).toBeGreaterThan(100);
+        for (const l of callbacks) expect(l).toMatch(/^callback: (\d+) interrupts, \1 writes @/);
+        expect(lazy.log).toEqual(eager.log);
+        expect(lazy.wire).toEqual(eager.wire);
+        expect(lazy.events).toBe(eager.events);
+      }
+    } finally {
+      p._tickCallback = saved;
+    }
+  });
+
   it("timer lines armed now and then see the same counts and timestamps, with the same event count (6 seeds)", async () => {
     for (let seed = 1; seed <= 6; seed++) {
       const lazy = await latchedRun(seed, false);
