@@ -60,6 +60,8 @@ export class Kernel {
   lanes = 0;
   /** A lane may be grantable: checked when the kernel is left (core/objects/lane.ts). */
   laneDirty = false;
+  /** Lines a backend offered a lane for (laneCapable's length, as a field: a wait registration reads it). */
+  laneOffers = 0;
   /** Lanes granted for a one-shot arm: the op they may have spent is freed at revoke, so allocOp revokes first. */
   oneshotLanes = 0;
   /**

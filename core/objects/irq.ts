@@ -82,6 +82,7 @@ export class IrqLine extends KernelObject implements IrqSink, Resumable {
     if (lane === null) {
       if (at >= 0) list.splice(at, 1);
     } else if (at < 0) list.push(this);
+    k.laneOffers = list.length;
     this.lane = lane;
     k.laneDirty = true;
   }

@@ -218,7 +218,7 @@ export function io_wait(task: Task, portFd: unknown, out: unknown, max: unknown,
   if (typeof r === TYPE_NUMBER) return Promise.resolve(r as number);
   const port = r as Port;
   const kernel = task.kernel;
-  if (kernel.laneCapable.length !== 0) kernel.laneDirty = true;
+  if (kernel.laneOffers !== 0) kernel.laneDirty = true;
   return new Promise<number>((resolve) => {
     port.waitMode = WAIT_PROMISE;
     port.waitResolve = resolve;
@@ -241,7 +241,7 @@ export function io_wait_cb(
   port.waitMode = WAIT_CB;
   port.waitCb = callback as WaitCallback;
   const kernel = task.kernel;
-  if (kernel.laneCapable.length !== 0) kernel.laneDirty = true;
+  if (kernel.laneOffers !== 0) kernel.laneDirty = true;
   return -EINPROGRESS;
 }
 
@@ -270,7 +270,7 @@ export function io_watch(task: Task, portFd: unknown, out: unknown, max: unknown
   port.waitTimedOut = false;
   port.waitCb = callback as WaitCallback;
   const kernel = task.kernel;
-  if (kernel.laneCapable.length !== 0) kernel.laneDirty = true;
+  if (kernel.laneOffers !== 0) kernel.laneDirty = true;
   if (port.count > 0) kernel.queueWake(port);
   return 0;
 }
