@@ -43,12 +43,13 @@ describe("native fast lane (the lane C in XS, simulated ISRs)", () => {
       expect(Math.min(kinds.watch, kinds.wait, kinds.waitP)).toBeGreaterThan(50);
       let laneBatches = 0;
       let gpioInterrupts = 0;
+      let alarmInterrupts = 0;
       for (let i = 0; i < programs.length; i += 50) {
         const batch = programs.slice(i, i + 50);
         const { msgs } = (await session.step(
           `programs ${i}..${i + batch.length - 1}`,
           `__lane.compareLanes(${JSON.stringify(batch)}).then((r) => { send({ t: "result", r }); send({ t: "ok" }); }).catch(fail);`,
-        )) as { msgs: { t: string; r?: { differ: { index: number; at: number; on: string; off: string }[]; laneBatches: number; gpioInterrupts: number } }[] };
+        )) as { msgs: { t: string; r?: { differ: { index: number; at: number; on: string; off: string }[]; laneBatches: number; gpioInterrupts: number; alarmInterrupts: number } }[] };
         const r = msgs.find((m) => m.t === "result")?.r;
         if (r === undefined) throw new Error("the lane program reported no result");
         const first = r.differ[0];
@@ -59,12 +60,57 @@ describe("native fast lane (the lane C in XS, simulated ISRs)", () => {
         }
         laneBatches += r.laneBatches;
         gpioInterrupts += r.gpioInterrupts;
+        alarmInterrupts += r.alarmInterrupts;
       }
+      // and timer lines on the (simulated) hardware alarms count theirs
+      expect(alarmInterrupts).toBeGreaterThan(100);
       // the programs do raise interrupts the kernel counts
       expect(gpioInterrupts).toBeGreaterThan(2500);
       // not vacuous: the lanes took a good share of the deliveries
       expect(laneBatches).toBeGreaterThan(600);
-      console.log(`lane-xs: ${programs.length} programs, ${gpioInterrupts} GPIO interrupts, ${laneBatches} batches delivered by the lane C`);
+      console.log(`lane-xs: ${programs.length} programs, ${gpioInterrupts} GPIO and ${alarmInterrupts} alarm interrupts, ${laneBatches} batches delivered by the lane C`);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("the alarm ISR's count (captureDuePassed, the boards' C): every due time passed, once, none drifting; a one-shot alarm fires once", { timeout: 120_000 }, async () => {
+    const worker = buildLaneWorker() as { path?: string; error?: string };
+    expect(worker.error).toBeUndefined();
+    const session = xsSession({ bin: worker.path });
+    try {
+      const { msgs } = (await session.step(
+        "alarms",
+        `const got = [];
+        const sim = IrqCaptureSim;
+        const a = new IrqAlarm(1000, 100, 0, (n, first, last) => got.push([n, first, last]));
+        const fire = (us) => { sim.setNow(us); sim.alarmFire(us); };
+        fire(999); sim.pump();              // not due yet
+        fire(1000); sim.pump();             // the first due time
+        fire(1350); sim.pump();             // late: 1100, 1200 and 1300 passed
+        fire(1399); sim.pump();             // 1400 not due
+        fire(1400); fire(1501); sim.pump(); // two ISRs, one batch: 1400 and 1500
+        fire(1000000); sim.pump();          // far behind: every period counted
+        const next = sim.alarmNext();
+        a.close();
+        const once = [];
+        const b = new IrqAlarm(2000, 100, 1, (n) => once.push(n));
+        fire(2500); sim.pump(); fire(2600); sim.pump();
+        const afterOnce = sim.alarmNext();
+        b.close();
+        send({ t: "r", got, next, once, afterOnce }); send({ t: "ok" });`,
+      )) as { msgs: { t: string; got?: number[][]; next?: number; once?: number[]; afterOnce?: number }[] };
+      const r = msgs.find((m) => m.t === "r")!;
+      expect(r.got).toEqual([
+        [1, 1000, 1000],
+        [3, 1350, 1350],
+        [2, 1400, 1501],
+        [(1000000 - 1600) / 100 + 1, 1000000, 1000000],
+      ]);
+      // the next due time is still on the grid: no drift
+      expect(r.next).toBe(1000100);
+      expect(r.once).toEqual([1]);
+      expect(r.afterOnce).toBe(-1);
     } finally {
       await session.close();
     }

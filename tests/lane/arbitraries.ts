@@ -57,6 +57,8 @@ export const program: fc.Arbitrary<LaneProgram> = fc.record({
     selector: (l) => l.pin,
   }),
   timerUs: fc.constantFrom(0, 0, 700, 1900),
+  // the timer line on a hardware alarm (ISR latencies in µs, cycled), or on the kernel's timers
+  alarmLateUs: fc.constantFrom([], [], [0], [0, 3, 700], [1, 2500, 0, 0]),
   init: fc.tuple(loop, fc.array(act, { maxLength: 4 })).map(([l, rest]) => [...l, ...rest]),
   reactions: fc.array(reaction, { minLength: 1, maxLength: 6 }),
   stim: fc.array(stim, { minLength: 1, maxLength: 50 }),

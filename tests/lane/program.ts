@@ -27,6 +27,7 @@ import {
   type Task,
   type TimerCallback,
 } from "../../core/index.js";
+import { ModdableAlarms, type IrqAlarmClass } from "../../drivers/moddable/alarms.js";
 import { CaptureGpio, type IrqCaptureClass } from "../../drivers/moddable/capture.js";
 import { DigitalGpio } from "../../drivers/moddable/digital.js";
 import type { DigitalClass, DigitalOptions } from "../../drivers/moddable/io-types.js";
@@ -36,6 +37,10 @@ export interface CaptureSim {
   pump(): number;
   setNow(us: number): void;
   laneBatches(): number;
+  /** The earliest due time of the open alarms (µs), -1 for none. */
+  alarmNext(): number;
+  /** Runs the alarm ISR of every alarm due by `us`. */
+  alarmFire(us: number): void;
 }
 
 type Buf = "none" | "aligned" | "odd";
@@ -66,6 +71,13 @@ export interface LaneProgram {
   /** GPIO lines (pin, edges) and at most one periodic timer line (period in µs). */
   pins: { pin: number; flags: number }[];
   timerUs: number;
+  /**
+   * With entries: the timer line runs on a (simulated) hardware alarm
+   * (ModdableAlarms, IrqAlarm), whose ISR runs these many µs after each due
+   * time in turn (a late ISR counts every due time it passed); empty: the
+   * kernel's own timers.
+   */
+  alarmLateUs: number[];
   init: Act[];
   reactions: Reaction[];
   stim: Stim[];
@@ -96,8 +108,16 @@ class HostPlatform implements Platform {
   private readonly events: { at: number; seq: number; cb: TimerCallback; arg: unknown }[] = [];
   devices: Platform["devices"];
 
+  /** ISR latencies after each due time, cycled (LaneProgram.alarmLateUs). */
+  private late: number[] = [];
+  private lateAt = 0;
+
   constructor(private readonly sim: CaptureSim) {
     sim.setNow(this.us);
+  }
+
+  alarmLatencies(late: number[]): void {
+    this.late = late;
   }
   now(): number {
     return this.us * 1000;
@@ -113,15 +133,26 @@ class HostPlatform implements Platform {
     const i = this.events.findIndex((e) => e.seq === handle);
     if (i >= 0) this.events.splice(i, 1);
   }
-  /** Advances to `us`, running the timers due on the way, each at its own time. */
+  /** Advances to `us`, running the timers and the alarm ISRs due on the way, each at its own time. */
   advance(us: number): void {
     const end = this.us + us;
-    for (;;) {
+    for (let guard = 0; ; guard++) {
+      if (guard > 100000) throw new Error(`HostPlatform.advance: no progress at ${this.us} (alarm due ${this.sim.alarmNext()}, ${this.events.length} timers, first at ${this.events[0]?.at})`);
       const e = this.events[0];
+      const due = this.late.length > 0 ? this.sim.alarmNext() : -1;
+      const isr = due < 0 ? -1 : Math.max(this.us, due + (this.late[this.lateAt % this.late.length] as number));
+      const et = e === undefined ? -1 : Math.ceil(e.at / 1000);
+      if (isr >= 0 && isr <= end && (et < 0 || isr < et)) {
+        // an alarm's ISR: it latches and posts; the main loop delivers at the next pump
+        this.lateAt++;
+        this.us = isr;
+        this.sim.setNow(isr);
+        this.sim.alarmFire(isr);
+        continue;
+      }
       if (e === undefined || e.at > end * 1000) break;
       this.events.shift();
-      const t = Math.ceil(e.at / 1000);
-      if (t > this.us) this.us = t;
+      if (et > this.us) this.us = et;
       this.sim.setNow(this.us);
       e.cb(e.arg, this.now());
     }
@@ -138,12 +169,15 @@ function hex(t: Task, addr: number, len: number): string {
 
 /** Runs `p` (lanes offered or not); returns what user code and the kernel's end state showed. */
 export async function runLaneProgram(p: LaneProgram, lanes: boolean): Promise<string[]> {
-  const g = globalThis as unknown as { IrqCapture: IrqCaptureClass; IrqCaptureSim: CaptureSim };
+  const g = globalThis as unknown as { IrqCapture: IrqCaptureClass; IrqAlarm: IrqAlarmClass; IrqCaptureSim: CaptureSim };
   const sim = g.IrqCaptureSim;
   const platform = new HostPlatform(sim);
   const gpio = new CaptureGpio(g.IrqCapture, new DigitalGpio(NoDigital as unknown as DigitalClass, 32, () => platform.now()), () => platform.us);
   gpio.lanes = lanes;
-  platform.devices = { gpio, timers: 1, serial: [], spi: [] };
+  const alarms = p.alarmLateUs.length > 0 ? new ModdableAlarms(g.IrqAlarm, () => platform.us) : null;
+  if (alarms !== null) alarms.lanes = lanes;
+  platform.alarmLatencies(p.alarmLateUs);
+  platform.devices = { gpio, timers: 1, serial: [], spi: [], ...(alarms !== null ? { alarms } : {}) };
   const log: string[] = [];
   const k = new Kernel(platform, { cqEntries: p.cq, onUserError: (err) => log.push(`userError ${String(err)}`) });
   const t = k.spawn({ memoryBytes: 8192 });
@@ -158,7 +192,7 @@ export async function runLaneProgram(p: LaneProgram, lanes: boolean): Promise<st
   for (let i = 0; i < p.ports; i++) ports.push(sys.io_create(0));
   const lines = p.pins.map((l) => sys.irq_create(l.pin, l.flags));
   if (p.timerUs > 0) lines.push(sys.irq_create(IRQ_TIMER_BASE, IRQ_PERIODIC, p.timerUs * 1000));
-  log.push(`setup ports=${ports.join(",")} lines=${lines.join(",")}`);
+  log.push(`setup ports=${ports.join(",")} lines=${lines.join(",")} alarm=${k.dev.lines.get(IRQ_TIMER_BASE)?.onAlarm === true}`);
   const levels = new Map<number, number>();
 
   let ud = 0;
@@ -166,6 +200,7 @@ export async function runLaneProgram(p: LaneProgram, lanes: boolean): Promise<st
   let evNext = 0;
   let calls = 0;
   let done = false;
+  let nowDepth = 0;
   const portAt = (i: number): number => ports[i % ports.length] as number;
   const lineAt = (i: number): number => lines[i % lines.length] as number;
   const armed = new Map<number, Extract<Act, { k: "arm" }>>();
@@ -210,11 +245,16 @@ export async function runLaneProgram(p: LaneProgram, lanes: boolean): Promise<st
         const out = (outs[a.port % ports.length] as number) + a.skew;
         const r = sys.io_wait_cb(port, out, a.max, a.min, a.timeout * 1000, (n) => react(`wait${port}`, out, n, a));
         log.push(`wait -> ${r}`);
-        if (r > 0) {
+        // satisfied at once: handled as if called back, a few levels deep at
+        // most (a reaction that waits again recurses; XS's stack is small)
+        if (r > 0 && nowDepth < 8) {
+          nowDepth++;
           try {
             react(`wait${port}-now`, out, r, a);
           } catch (err) {
             log.push(`caught ${String(err)}`);
+          } finally {
+            nowDepth--;
           }
         }
         break;
@@ -314,19 +354,22 @@ export async function runLaneProgram(p: LaneProgram, lanes: boolean): Promise<st
 /** Runs each program with lanes and without; returns the first difference of each that differs, and how many batches the lanes delivered. */
 export async function compareLanes(
   programs: LaneProgram[],
-): Promise<{ differ: { index: number; at: number; on: string; off: string }[]; laneBatches: number; gpioInterrupts: number }> {
+): Promise<{ differ: { index: number; at: number; on: string; off: string }[]; laneBatches: number; gpioInterrupts: number; alarmInterrupts: number }> {
   const sim = (globalThis as unknown as { IrqCaptureSim: CaptureSim }).IrqCaptureSim;
   const differ: { index: number; at: number; on: string; off: string }[] = [];
   const before = sim.laneBatches();
   let gpioInterrupts = 0;
+  let alarmInterrupts = 0;
   for (let i = 0; i < programs.length; i++) {
     const p = programs[i] as LaneProgram;
     const off = await runLaneProgram(p, false);
     const on = await runLaneProgram(p, true);
     // the interrupts the kernel counted on GPIO lines (timer lines are 256 and up)
+    const onAlarm = (off[0] ?? "").endsWith("alarm=true");
     for (const l of off) {
       const m = /^line (\d+) .*total=(\d+)/.exec(l);
       if (m !== null && Number(m[1]) < 256) gpioInterrupts += Number(m[2]);
+      else if (m !== null && onAlarm) alarmInterrupts += Number(m[2]);
     }
     const n = Math.max(on.length, off.length);
     for (let j = 0; j < n; j++) {
@@ -336,6 +379,6 @@ export async function compareLanes(
       }
     }
   }
-  return { differ, laneBatches: sim.laneBatches() - before, gpioInterrupts };
+  return { differ, laneBatches: sim.laneBatches() - before, gpioInterrupts, alarmInterrupts };
 }
 

@@ -163,7 +163,7 @@ void xs_irqcapture_revoke(xsMachine *the)
 typedef struct {
 	CaptureRecord c;		/* first: deliver, the lane and the host data see a CaptureRecord */
 	esp_timer_handle_t timer;
-	int64_t dueUs;
+	uint64_t dueUs;
 	uint32_t periodUs;
 	uint8_t oneshot;
 } AlarmRecord;
@@ -174,14 +174,9 @@ static void IRAM_ATTR alarmISR(void *arg)
 	int64_t now = esp_timer_get_time();
 	AlarmRecord *a = arg;
 	CaptureRecord *c = &a->c;
-	uint32_t n = 0;
-	while (a->dueUs <= now) {
-		n++;
-		a->dueUs += a->periodUs;
-		if (a->oneshot) break;
-	}
+	uint32_t n = captureDuePassed(&a->dueUs, a->periodUs, a->oneshot, (uint64_t)now);
 	if (!a->oneshot) {
-		int64_t wait = a->dueUs - esp_timer_get_time();
+		int64_t wait = (int64_t)a->dueUs - esp_timer_get_time();
 		esp_timer_start_once(a->timer, (wait > 0) ? (uint64_t)wait : 0);
 	}
 	if (!n) return;
@@ -244,11 +239,11 @@ void xs_irqalarm(xsMachine *the)
 	xsRemember(c->callback);
 	captureLaneOpen(the, &c->lane);
 	portMUX_INITIALIZE(&c->lock);
-	a->dueUs = (int64_t)firstDueUs;
+	a->dueUs = (uint64_t)firstDueUs;
 	a->periodUs = (uint32_t)periodUs;
 	a->oneshot = oneshot ? 1 : 0;
 	c->open = 1;
-	int64_t wait = a->dueUs - esp_timer_get_time();
+	int64_t wait = (int64_t)a->dueUs - esp_timer_get_time();
 	esp_timer_start_once(a->timer, (wait > 0) ? (uint64_t)wait : 0);
 	xsmcSetHostData(xsThis, a);
 #else

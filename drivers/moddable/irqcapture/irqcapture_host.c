@@ -12,7 +12,11 @@
  *   captureISR does); pump() delivers the posted messages in order, as
  *   Moddable's main loop does (deliver: the lane if granted, else onEdges),
  *   and returns how many; setNow(us) sets the clock deliver reads;
- *   laneBatches() counts the batches the lane delivered.
+ *   laneBatches() counts the batches the lane delivered; alarmNext() is
+ *   the earliest due time of the open alarms (-1: none), and
+ *   alarmFire(us) runs the alarm ISR for every alarm due by `us`.
+ * - IrqAlarm: the class of the same name (a timer line's hardware alarm),
+ *   counting its due times with captureDuePassed as the boards' ISRs do.
  * Single-threaded: the "ISR" runs between JS calls, never inside one.
  */
 #include "xsmc.h"
@@ -37,7 +41,7 @@ typedef struct {
 } CaptureRecord;
 
 static CaptureRecord gCapture[kPins];
-static uint8_t gQueue[256];		/* posted messages: pins, in order */
+static uint8_t gQueue[256];		/* posted messages in order: a pin, or kPins + an alarm */
 static uint32_t gHead, gCount;
 static uint64_t gNowUs;
 static double gLaneBatches;
@@ -110,6 +114,108 @@ static void xs_irqcapture_revoke(xsMachine *the)
 	if (c) captureLaneRevoke(the, &c->lane);
 }
 
+/* IrqAlarm: the alarm's record; its ISR is alarmFire below */
+typedef struct {
+	CaptureRecord c;
+	uint64_t dueUs;
+	uint32_t periodUs;
+	uint8_t oneshot;
+	uint8_t done;		/* a one-shot alarm that fired */
+} AlarmRecord;
+
+#define kAlarms 4
+static AlarmRecord gAlarm[kAlarms];
+static xsSlot gAlarmPrototype;
+
+static void xs_irqalarm_destructor(void *data)
+{
+	AlarmRecord *a = data;
+	if (a) a->c.open = 0;
+}
+
+static void xs_irqalarm(xsMachine *the)
+{
+	double firstDueUs = xsmcToNumber(xsArg(0));
+	double periodUs = xsmcToNumber(xsArg(1));
+	int oneshot = xsmcToInteger(xsArg(2));
+	if (!(firstDueUs >= 0) || !(periodUs >= 1) || (periodUs > 4294967295.0)) xsRangeError("invalid due time or period");
+	if (!xsmcIsInstanceOf(xsArg(3), xsFunctionPrototype)) xsTypeError("onFire must be a function");
+	AlarmRecord *a = NULL;
+	for (int i = 0; i < kAlarms; i++) if (!gAlarm[i].c.open) { a = &gAlarm[i]; break; }
+	if (!a) xsUnknownError("no free hardware alarm");
+	CaptureRecord *c = &a->c;
+	c->the = the;
+	c->callback = xsArg(3);
+	xsRemember(c->callback);
+	captureLaneOpen(the, &c->lane);
+	c->count = 0;
+	c->posted = 0;
+	a->dueUs = (uint64_t)firstDueUs;
+	a->periodUs = (uint32_t)periodUs;
+	a->oneshot = oneshot ? 1 : 0;
+	a->done = 0;
+	c->open = 1;
+	xsResult = xsNewHostInstance(gAlarmPrototype);
+	xsmcSetHostData(xsResult, a);
+}
+
+static void xs_irqalarm_close(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (!a || !a->c.open) return;
+	a->c.open = 0;
+	captureLaneClose(the, &a->c.lane);
+	xsForget(a->c.callback);
+	xsmcSetHostData(xsThis, NULL);
+}
+
+static void xs_irqalarm_grant(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (!a || !a->c.open) xsUnknownError("alarm closed");
+	captureLaneGrant(the, &a->c.lane);
+}
+
+static void xs_irqalarm_revoke(xsMachine *the)
+{
+	AlarmRecord *a = xsmcGetHostData(xsThis);
+	if (a) captureLaneRevoke(the, &a->c.lane);
+}
+
+static void xs_sim_alarmNext(xsMachine *the)
+{
+	double next = -1;
+	for (int i = 0; i < kAlarms; i++) {
+		AlarmRecord *a = &gAlarm[i];
+		if (!a->c.open || a->done) continue;
+		if ((next < 0) || ((double)a->dueUs < next)) next = (double)a->dueUs;
+	}
+	xsmcSetNumber(xsResult, next);
+}
+
+/* The ISR of every alarm due by `us` (as irqcapture_pico.c's alarmISR: the clock read first, due times counted, one message per batch). */
+static void xs_sim_alarmFire(xsMachine *the)
+{
+	uint64_t now = (uint64_t)xsmcToNumber(xsArg(0));
+	for (int i = 0; i < kAlarms; i++) {
+		AlarmRecord *a = &gAlarm[i];
+		CaptureRecord *c = &a->c;
+		if (!c->open || a->done) continue;
+		uint32_t n = captureDuePassed(&a->dueUs, a->periodUs, a->oneshot, now);
+		if (!n) continue;
+		if (a->oneshot) a->done = 1;
+		if (0 == c->count) c->firstUs = (uint32_t)now;
+		c->count += n;
+		c->lastUs = (uint32_t)now;
+		c->level = 0;
+		if (!c->posted) {
+			if (gCount == sizeof(gQueue)) xsUnknownError("message queue full");
+			c->posted = 1;
+			gQueue[(gHead + gCount++) % sizeof(gQueue)] = (uint8_t)(kPins + i);
+		}
+	}
+}
+
 static void xs_sim_isr(xsMachine *the)
 {
 	int pin = xsmcToInteger(xsArg(0));
@@ -133,7 +239,8 @@ static void xs_sim_pump(xsMachine *the)
 {
 	int n = 0;
 	while (gCount) {
-		CaptureRecord *c = &gCapture[gQueue[gHead]];
+		uint8_t q = gQueue[gHead];
+		CaptureRecord *c = (q < kPins) ? &gCapture[q] : &gAlarm[q - kPins].c;
 		gHead = (gHead + 1) % sizeof(gQueue);
 		gCount--;
 		deliver(c);
@@ -160,7 +267,7 @@ void ioportInstallIrqCapture(xsMachine *machine)
 	xsVar(0) = xsNewHostObject(xs_irqcapture_destructor);
 	xsVar(1) = xsNewHostFunction(xs_irqcapture_close, 0);
 	xsmcDefine(xsVar(0), xsID("close"), xsVar(1), xsDontEnum);
-	xsVar(1) = xsNewHostFunction(xs_irqcapture_grant, 10);
+	xsVar(1) = xsNewHostFunction(xs_irqcapture_grant, 11);
 	xsmcDefine(xsVar(0), xsID("grant"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_irqcapture_revoke, 1);
 	xsmcDefine(xsVar(0), xsID("revoke"), xsVar(1), xsDontEnum);
@@ -177,6 +284,21 @@ void ioportInstallIrqCapture(xsMachine *machine)
 	xsmcDefine(xsVar(2), xsID("setNow"), xsVar(1), xsDontEnum);
 	xsVar(1) = xsNewHostFunction(xs_sim_laneBatches, 0);
 	xsmcDefine(xsVar(2), xsID("laneBatches"), xsVar(1), xsDontEnum);
+	xsVar(1) = xsNewHostFunction(xs_sim_alarmNext, 0);
+	xsmcDefine(xsVar(2), xsID("alarmNext"), xsVar(1), xsDontEnum);
+	xsVar(1) = xsNewHostFunction(xs_sim_alarmFire, 1);
+	xsmcDefine(xsVar(2), xsID("alarmFire"), xsVar(1), xsDontEnum);
 	xsmcDefine(xsGlobal, xsID("IrqCaptureSim"), xsVar(2), xsDontEnum);
+	xsVar(0) = xsNewHostObject(xs_irqalarm_destructor);
+	xsVar(1) = xsNewHostFunction(xs_irqalarm_close, 0);
+	xsmcDefine(xsVar(0), xsID("close"), xsVar(1), xsDontEnum);
+	xsVar(1) = xsNewHostFunction(xs_irqalarm_grant, 11);
+	xsmcDefine(xsVar(0), xsID("grant"), xsVar(1), xsDontEnum);
+	xsVar(1) = xsNewHostFunction(xs_irqalarm_revoke, 1);
+	xsmcDefine(xsVar(0), xsID("revoke"), xsVar(1), xsDontEnum);
+	gAlarmPrototype = xsVar(0);
+	xsRemember(gAlarmPrototype);
+	xsVar(1) = xsNewHostConstructor(xs_irqalarm, 4, xsVar(0));
+	xsmcDefine(xsGlobal, xsID("IrqAlarm"), xsVar(1), xsDontEnum);
 	xsEndHost(machine);
 }

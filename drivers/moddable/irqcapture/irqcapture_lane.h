@@ -54,4 +54,23 @@ static inline double captureFirstNs(uint64_t nowUs, uint32_t firstUs)
 	return (double)(nowUs - back) * 1000.0;
 }
 
+/*
+ * An alarm's due times passed by `nowUs`: counts them and moves *dueUs to
+ * the first one still ahead (a one-shot alarm: one at most). Due times are
+ * absolute (first + k·period), so a late ISR counts what it missed and the
+ * next due time does not drift. The alarm ISRs' count (irqcapture_pico.c,
+ * irqcapture_esp32.c, the host build).
+ */
+static inline uint32_t captureDuePassed(uint64_t *dueUs, uint32_t periodUs, uint8_t oneshot, uint64_t nowUs)
+{
+	if (*dueUs > nowUs) return 0;
+	if (oneshot) {
+		*dueUs += periodUs;
+		return 1;
+	}
+	uint64_t n = (nowUs - *dueUs) / periodUs + 1;
+	*dueUs += n * periodUs;
+	return (n > 0xffffffffu) ? 0xffffffffu : (uint32_t)n;
+}
+
 #endif

@@ -193,13 +193,7 @@ static void __not_in_flash_func(alarmISR)(uint alarm)
 	AlarmRecord *a = &gAlarm[alarm];
 	CaptureRecord *c = &a->c;
 	if (!c->open) return;
-	uint64_t now64 = time_us_64();
-	uint32_t n = 0;
-	while (a->dueUs <= now64) {
-		n++;
-		a->dueUs += a->periodUs;
-		if (a->oneshot) break;
-	}
+	uint32_t n = captureDuePassed(&a->dueUs, a->periodUs, a->oneshot, time_us_64());
 	if (!a->oneshot) {
 		/* the SDK says whether the next due time passed while we got here: count it and go on */
 		while (hardware_alarm_set_target(alarm, from_us_since_boot(a->dueUs))) {
