@@ -163,9 +163,10 @@ export class EmulatedPico {
   }
 
   /**
-   * Runs until the emulated clock reaches `untilNs` or `stop()` is called,
-   * calling `onSlice` (progress) every `slice` emulated ns. Says why it
-   * returned.
+   * Runs until the emulated clock reaches `untilNs` (the first instruction
+   * boundary at or after it: an instruction is not cut) or `stop()` is
+   * called, calling `onSlice` (progress) every `slice` emulated ns. Says why
+   * it returned.
    */
   run(untilNs: number, onSlice?: (now: number) => void, slice = 10_000_000): "time" | "stopped" {
     const core = this.mcu.core;
