@@ -38,8 +38,8 @@ export class IrqCapture @ "xs_irqcapture_destructor" {
 export class IrqAlarm @ "xs_irqalarm_destructor" {
 	constructor(firstDueUs, periodUs, oneshot, onFire) @ "xs_irqalarm";
 	close() @ "xs_irqalarm_close";
-	grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) @ "xs_irqalarm_grant";
-	revoke(into) @ "xs_irqalarm_revoke";
+	grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) @ "xs_irqcapture_grant";
+	revoke(into) @ "xs_irqcapture_revoke";
 }
 
 export default IrqCapture;

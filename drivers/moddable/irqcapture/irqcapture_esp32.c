@@ -31,9 +31,9 @@
 #define kPins GPIO_NUM_MAX
 
 typedef struct {
+	CaptureLane lane;	/* first (the lane's host functions find it there); main loop only (irqcapture_lane.h) */
 	xsMachine *the;
 	xsSlot callback;
-	CaptureLane lane;	/* main loop only (irqcapture_lane.h) */
 	portMUX_TYPE lock;
 	uint32_t count;
 	uint32_t firstUs;
@@ -134,20 +134,6 @@ void xs_irqcapture_close(xsMachine *the)
 	xsForget(c->callback);
 	xsmcSetHostData(xsThis, NULL);
 }
-
-void xs_irqcapture_grant(xsMachine *the)
-{
-	CaptureRecord *c = xsmcGetHostData(xsThis);
-	if (!c || !c->open) xsUnknownError("capture closed");
-	captureLaneGrant(the, &c->lane);
-}
-
-void xs_irqcapture_revoke(xsMachine *the)
-{
-	CaptureRecord *c = xsmcGetHostData(xsThis);
-	if (c) captureLaneRevoke(the, &c->lane);
-}
-
 
 /*
  * IrqAlarm on ESP32: a timer line on esp_timer with ISR dispatch
@@ -258,17 +244,4 @@ void xs_irqalarm_close(xsMachine *the)
 	alarmStop(a);
 	captureLaneClose(the, &a->c.lane);
 	xsForget(a->c.callback);
-}
-
-void xs_irqalarm_grant(xsMachine *the)
-{
-	AlarmRecord *a = xsmcGetHostData(xsThis);
-	if (!a || !a->c.open) xsUnknownError("alarm closed");
-	captureLaneGrant(the, &a->c.lane);
-}
-
-void xs_irqalarm_revoke(xsMachine *the)
-{
-	AlarmRecord *a = xsmcGetHostData(xsThis);
-	if (a) captureLaneRevoke(the, &a->c.lane);
 }

@@ -28,9 +28,9 @@
 #define kFall 2
 
 typedef struct {
+	CaptureLane lane;	/* first (the lane's host functions find it there) */
 	xsMachine *the;
 	xsSlot callback;
-	CaptureLane lane;
 	uint32_t edges;
 	uint32_t count;
 	uint32_t firstUs;
@@ -101,19 +101,6 @@ static void xs_irqcapture_close(xsMachine *the)
 	xsmcSetHostData(xsThis, NULL);
 }
 
-static void xs_irqcapture_grant(xsMachine *the)
-{
-	CaptureRecord *c = xsmcGetHostData(xsThis);
-	if (!c || !c->open) xsUnknownError("capture closed");
-	captureLaneGrant(the, &c->lane);
-}
-
-static void xs_irqcapture_revoke(xsMachine *the)
-{
-	CaptureRecord *c = xsmcGetHostData(xsThis);
-	if (c) captureLaneRevoke(the, &c->lane);
-}
-
 /* IrqAlarm: the alarm's record; its ISR is alarmFire below */
 typedef struct {
 	CaptureRecord c;
@@ -167,19 +154,6 @@ static void xs_irqalarm_close(xsMachine *the)
 	captureLaneClose(the, &a->c.lane);
 	xsForget(a->c.callback);
 	xsmcSetHostData(xsThis, NULL);
-}
-
-static void xs_irqalarm_grant(xsMachine *the)
-{
-	AlarmRecord *a = xsmcGetHostData(xsThis);
-	if (!a || !a->c.open) xsUnknownError("alarm closed");
-	captureLaneGrant(the, &a->c.lane);
-}
-
-static void xs_irqalarm_revoke(xsMachine *the)
-{
-	AlarmRecord *a = xsmcGetHostData(xsThis);
-	if (a) captureLaneRevoke(the, &a->c.lane);
 }
 
 static void xs_sim_alarmNext(xsMachine *the)
@@ -292,9 +266,9 @@ void ioportInstallIrqCapture(xsMachine *machine)
 	xsVar(0) = xsNewHostObject(xs_irqalarm_destructor);
 	xsVar(1) = xsNewHostFunction(xs_irqalarm_close, 0);
 	xsmcDefine(xsVar(0), xsID("close"), xsVar(1), xsDontEnum);
-	xsVar(1) = xsNewHostFunction(xs_irqalarm_grant, 11);
+	xsVar(1) = xsNewHostFunction(xs_irqcapture_grant, 11);
 	xsmcDefine(xsVar(0), xsID("grant"), xsVar(1), xsDontEnum);
-	xsVar(1) = xsNewHostFunction(xs_irqalarm_revoke, 1);
+	xsVar(1) = xsNewHostFunction(xs_irqcapture_revoke, 1);
 	xsmcDefine(xsVar(0), xsID("revoke"), xsVar(1), xsDontEnum);
 	gAlarmPrototype = xsVar(0);
 	xsRemember(gAlarmPrototype);

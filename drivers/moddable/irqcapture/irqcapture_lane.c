@@ -11,6 +11,7 @@
 
 void captureLaneOpen(xsMachine *the, CaptureLane *lane)
 {
+	lane->open = 1;
 	lane->granted = 0;
 	lane->inCallback = 0;
 	lane->revokedInCallback = 0;
@@ -28,6 +29,7 @@ void captureLaneOpen(xsMachine *the, CaptureLane *lane)
 
 void captureLaneClose(xsMachine *the, CaptureLane *lane)
 {
+	lane->open = 0;
 	lane->granted = 0;
 	xsForget(lane->memory);
 	xsForget(lane->cb);
@@ -112,7 +114,7 @@ static uint32_t toU32(xsMachine *the, xsSlot *slot)
 	return (uint32_t)(int64_t)d;
 }
 
-void captureLaneGrant(xsMachine *the, CaptureLane *lane)
+static void laneGrant(xsMachine *the, CaptureLane *lane)
 {
 	uint32_t size = xsmcGetArrayBufferLength(xsArg(0));
 	uint32_t out = toU32(the, &xsArg(1));
@@ -146,7 +148,7 @@ void captureLaneGrant(xsMachine *the, CaptureLane *lane)
 	lane->granted = 1;
 }
 
-void captureLaneRevoke(xsMachine *the, CaptureLane *lane)
+static void laneRevoke(xsMachine *the, CaptureLane *lane)
 {
 	double v[4];
 	v[0] = lane->edges;
@@ -159,4 +161,17 @@ void captureLaneRevoke(xsMachine *the, CaptureLane *lane)
 	lane->batches = 0;
 	lane->granted = 0;
 	if (lane->inCallback) lane->revokedInCallback = 1;
+}
+
+void xs_irqcapture_grant(xsMachine *the)
+{
+	CaptureLane *lane = xsmcGetHostData(xsThis);
+	if (!lane || !lane->open) xsUnknownError("capture closed");
+	laneGrant(the, lane);
+}
+
+void xs_irqcapture_revoke(xsMachine *the)
+{
+	CaptureLane *lane = xsmcGetHostData(xsThis);
+	if (lane) laneRevoke(the, lane);
 }

@@ -23,6 +23,7 @@ typedef struct {
 	xsSlot exit;		/* Kernel.laneExit */
 	xsSlot state;		/* Kernel.laneState's ArrayBuffer: [0] callbacks running, [1] exit needed */
 	uint32_t out, ev, udLo, udHi, opcode, flags, kind;
+	uint8_t open;		/* between captureLaneOpen and captureLaneClose */
 	uint8_t granted;
 	uint8_t inCallback;
 	uint8_t revokedInCallback;	/* revoked while its callback ran */
@@ -43,9 +44,15 @@ void captureLaneClose(xsMachine *the, CaptureLane *lane);
  */
 int captureLaneDeliver(xsMachine *the, CaptureLane *lane, uint32_t count, double firstNs, uint8_t level);
 
-/* The host functions' bodies: grant(memory, out, ev, udLo, udHi, opcode, flags, kind, cb, exit, state) and revoke(into). */
-void captureLaneGrant(xsMachine *the, CaptureLane *lane);
-void captureLaneRevoke(xsMachine *the, CaptureLane *lane);
+/*
+ * The lane's host functions, one pair for both classes of irqcapture.js
+ * (IrqCapture and IrqAlarm name the same two): grant(memory, out, ev, udLo,
+ * udHi, opcode, flags, kind, cb, exit, state) and revoke(into). Every
+ * platform's records start with their CaptureLane, and their host data
+ * points to the record (or is NULL once closed).
+ */
+void xs_irqcapture_grant(xsMachine *the);
+void xs_irqcapture_revoke(xsMachine *the);
 
 /* A batch's first edge time on the kernel's clock (ns): the 32-bit µs stamp placed by its distance back from now (µs, 64-bit), as drivers/moddable/capture.ts does. */
 static inline double captureFirstNs(uint64_t nowUs, uint32_t firstUs)

@@ -39,12 +39,3 @@ void xs_irqalarm(xsMachine *the)
 void xs_irqalarm_close(xsMachine *the)
 {
 }
-
-void xs_irqalarm_grant(xsMachine *the)
-{
-	xsUnknownError("no hardware alarms on this platform");
-}
-
-void xs_irqalarm_revoke(xsMachine *the)
-{
-}

@@ -37,9 +37,9 @@
 #define kEdgeBits (GPIO_IRQ_EDGE_RISE | GPIO_IRQ_EDGE_FALL)
 
 typedef struct {
+	CaptureLane lane;	/* first (the lane's host functions find it there); main loop only (irqcapture_lane.h) */
 	xsMachine *the;
 	xsSlot callback;
-	CaptureLane lane;	/* main loop only (irqcapture_lane.h) */
 	uint32_t events;		// GPIO_IRQ_EDGE_* to capture
 	volatile uint32_t count;
 	volatile uint32_t firstUs;
@@ -150,20 +150,6 @@ void xs_irqcapture_close(xsMachine *the)
 	xsmcSetHostData(xsThis, NULL);
 }
 
-void xs_irqcapture_grant(xsMachine *the)
-{
-	CaptureRecord *c = xsmcGetHostData(xsThis);
-	if (!c || !c->open) xsUnknownError("capture closed");
-	captureLaneGrant(the, &c->lane);
-}
-
-void xs_irqcapture_revoke(xsMachine *the)
-{
-	CaptureRecord *c = xsmcGetHostData(xsThis);
-	if (c) captureLaneRevoke(the, &c->lane);
-}
-
-
 /*
  * IrqAlarm: a timer line on a hardware alarm (drivers/moddable/alarms.ts).
  * What runs where:
@@ -263,17 +249,4 @@ void xs_irqalarm_close(xsMachine *the)
 	captureLaneClose(the, &a->c.lane);
 	xsForget(a->c.callback);
 	xsmcSetHostData(xsThis, NULL);
-}
-
-void xs_irqalarm_grant(xsMachine *the)
-{
-	AlarmRecord *a = xsmcGetHostData(xsThis);
-	if (!a || !a->c.open) xsUnknownError("alarm closed");
-	captureLaneGrant(the, &a->c.lane);
-}
-
-void xs_irqalarm_revoke(xsMachine *the)
-{
-	AlarmRecord *a = xsmcGetHostData(xsThis);
-	if (a) captureLaneRevoke(the, &a->c.lane);
 }
