@@ -276,8 +276,17 @@ export class Kernel {
 
   // ---- entry, flush ----
   enter(): void {
-    if (this.lanes !== 0 && this.depth === 0 && !this.flushing && this.laneState[LANE_RUNNING] !== 0) this.laneCallbackEntered();
+    if (this.lanes !== 0) this.laneEntered();
     this.depth++;
+  }
+
+  /**
+   * An entry while lanes are granted (callers check `lanes` first: one field
+   * on every entry when none are): from a lane's callback, see
+   * laneCallbackEntered.
+   */
+  laneEntered(): void {
+    if (this.depth === 0 && !this.flushing && this.laneState[LANE_RUNNING] !== 0) this.laneCallbackEntered();
   }
 
   /**

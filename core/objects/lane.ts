@@ -50,7 +50,7 @@ export const LANE_EXIT = 1;
  */
 export function laneEntry(line: IrqLine, k: Kernel): void {
   if (line.laneGranted) k.revokeLanes();
-  if (k.lanes !== 0 && k.depth === 0 && !k.flushing && k.laneState[LANE_RUNNING] !== 0) k.laneCallbackEntered();
+  if (k.lanes !== 0) k.laneEntered();
 }
 
 /** Grants `line`'s lane if its oldest arm's next interrupt would be delivered straight to its port's waiter. */

@@ -6,7 +6,6 @@
  */
 import { EPERM } from "../errno.js";
 import type { Task } from "../task.js";
-import { LANE_RUNNING } from "../objects/lane.js";
 import * as dev from "./dev.js";
 import * as fd from "./fd.js";
 import * as io from "./io.js";
@@ -101,7 +100,7 @@ export class Syscalls {
     // kernel's fields first).
     this.io_submit = (portFd, entriesAddr, count) => {
       if (task.exited) return -EPERM;
-      if (kernel.lanes !== 0 && kernel.depth === 0 && !kernel.flushing && kernel.laneState[LANE_RUNNING] !== 0) kernel.laneCallbackEntered();
+      if (kernel.lanes !== 0) kernel.laneEntered();
       kernel.depth++;
       let r = -EPERM;
       try {
@@ -117,7 +116,7 @@ export class Syscalls {
     };
     this.io_wait_cb = (portFd, outAddr, max, min, timeoutNs, callback) => {
       if (task.exited) return -EPERM;
-      if (kernel.lanes !== 0 && kernel.depth === 0 && !kernel.flushing && kernel.laneState[LANE_RUNNING] !== 0) kernel.laneCallbackEntered();
+      if (kernel.lanes !== 0) kernel.laneEntered();
       kernel.depth++;
       let r = -EPERM;
       try {
