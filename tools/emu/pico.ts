@@ -94,6 +94,7 @@ export class EmulatedPico {
         for (const byte of buf) this.sent("usb", log, byte);
       };
       this.cdc = cdc;
+      this.holdIdleOut(cdc);
     } else {
       this.cdc = null;
     }
@@ -115,6 +116,48 @@ export class EmulatedPico {
       const inactive = o.board.buttonWiring?.active === 1 ? 0 : 1;
       mcu.gpio[o.board.button]!.setInputValue(inactive === 1);
     }
+  }
+
+  /**
+   * Makes rp2040js's CDC host behave as a real one on the bulk OUT endpoint.
+   * As shipped (1.4.1), it answers every OUT buffer the device arms at once,
+   * with a zero-length packet when it has nothing to send: TinyUSB then takes
+   * a transfer-complete interrupt and re-arms, every ~10 µs, for as long as
+   * the host is attached. Measured on the demo: that loop took ~2/3 of the
+   * core (TinyUSB's IRQ handler, tud_task, FIFO copies) and made every
+   * figure with the USB host attached about 3× the UART-only one. A real
+   * host issues no OUT transaction when its driver has nothing to write
+   * (the device's armed buffer just waits, NAKing nothing), so the request
+   * is held here until the host has bytes (`typeUsb`).
+   */
+  private holdIdleOut(cdc: USBCDC): void {
+    const ctrl = this.mcu.usbCtrl;
+    const answer = ctrl.onEndpointRead;
+    const dataOut = (): number => (cdc as unknown as { outEndpoint: number }).outEndpoint;
+    ctrl.onEndpointRead = (endpoint, size) => {
+      if (endpoint === dataOut() && cdc.txFIFO.empty) {
+        this.heldOut = { endpoint, size };
+        return;
+      }
+      answer?.(endpoint, size);
+    };
+    this.answerOut = () => {
+      const h = this.heldOut;
+      if (h === null || cdc.txFIFO.empty) return;
+      this.heldOut = null;
+      answer?.(h.endpoint, h.size);
+    };
+  }
+
+  private heldOut: { endpoint: number; size: number } | null = null;
+  private answerOut: () => void = () => {};
+
+  /** The USB host writes `bytes` to the device's CDC console now (needs `usb: true`). */
+  typeUsb(bytes: ArrayLike<number>): void {
+    const cdc = this.cdc;
+    if (cdc === null) throw new Error("typeUsb: no USB host is attached (EmulatedPico({ usb: true }))");
+    for (let k = 0; k < bytes.length; k++) cdc.sendSerialByte(bytes[k] as number);
+    this.answerOut();
   }
 
   /** Emulated time, ns since reset. */
