@@ -35,6 +35,13 @@ export const IRQ_TIMER_BASE = 0x100;
 export const IPC_NONBLOCK = 1;
 
 /**
+ * open() flag (ioport extension, docs/spec.md §4.12): the UART is a terminal
+ * while the stream is open: the kernel edits and echoes typed lines as the
+ * bytes arrive, and reads return whole lines.
+ */
+export const OPEN_TTY = 1;
+
+/**
  * Submission flag (ioport extension, docs/spec.md §4.11): an OP_IRQ_WAIT arm
  * that stays armed and posts a completion for every batch of interrupts.
  */

@@ -169,6 +169,16 @@ export interface SerialBackend {
    */
   abortTransmit(): void;
   /**
+   * Optional, for a transmitter with a FIFO: puts all `len` bytes of `data`
+   * from `off` on the line now, behind what it was handed so far, if it can
+   * take them at once — every byte of the current transmission handed over
+   * (its `transmitDone` may still be on its way) and room for these — and
+   * returns true; else takes none and returns false. No `transmitDone`
+   * follows. The kernel uses it for terminal echo (docs/spec.md §4.12),
+   * which must not wait for a later pass of a busy main loop.
+   */
+  transmitNow?(data: Uint8Array, off: number, len: number): boolean;
+  /**
    * Optional: hands the sink, now, bytes the driver has received but not yet
    * reported. The kernel calls it before it declares the line idle (a read
    * completes on idle), for drivers whose reports can lag behind their

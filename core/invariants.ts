@@ -28,7 +28,9 @@
  *   latched interrupts wait only when no arm can take them (no arm, or a
  *   multishot arm whose port is full and has the line on its retry list);
  * - UART: only the oldest read holds bytes; a read is pending only while the
- *   ring is empty; the transmitting write is the oldest. SPI: the active
+ *   ring is empty; the transmitting write is the oldest; the transmitter
+ *   carries a write or terminal echo, never both, and is busy while either
+ *   waits. SPI: the active
  *   transfer is the oldest. Notify: a latch only while nothing is armed.
  *
  * Not on any hot path: it allocates freely (Maps, arrays) and is O(state).
@@ -131,7 +133,9 @@ export function checkInvariants(kernel: Kernel): string[] {
     if (u.reads.head !== null && u.rxCount !== 0) bad.push(`${u.path}: a read is pending while ${u.rxCount} bytes wait in the ring`);
     if (u.rxCount > u.rx.length || u.rxCount < 0) bad.push(`${u.path}: ring count ${u.rxCount} outside [0, ${u.rx.length}]`);
     if (u.txActive !== null && u.txActive !== u.writes.head) bad.push(`${u.path}: the transmitting write is not the oldest`);
-    if (u.txActive === null && u.writes.head !== null) bad.push(`${u.path}: writes queued with none transmitting`);
+    if (u.txActive === null && u.txEcho === 0 && u.writes.head !== null) bad.push(`${u.path}: writes queued with the transmitter idle`);
+    if (u.txActive !== null && u.txEcho !== 0) bad.push(`${u.path}: a write and terminal echo transmitting at once`);
+    if (u.tty !== null && u.tty.echoCount !== 0 && u.txEcho === 0 && u.txActive === null) bad.push(`${u.path}: echo waits with the transmitter idle`);
     if (u.deferred) bad.push(`${u.path}: still waiting for a cancel cascade to end`);
   }
   for (const b of kernel.dev.spis) {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { OP_READ, OP_WRITE, EBADF, ECANCELED, EINVAL, EMFILE, ENOENT, KIND_DEVICE } from "../core/index.js";
+import { OP_READ, OP_WRITE, OPEN_TTY, EBADF, ECANCELED, EINVAL, EMFILE, ENOENT, KIND_DEVICE } from "../core/index.js";
 import { collect, setup, submit } from "./dev-helpers.js";
 
 describe("open() of device streams", () => {
@@ -10,13 +10,14 @@ describe("open() of device streams", () => {
     expect(sys.open("/dev/spi1")).toBe(-ENOENT);
     expect(sys.open("uart0")).toBe(-ENOENT);
     expect(sys.open(42 as unknown as string)).toBe(-ENOENT);
-    expect(sys.open("/dev/uart0", 1)).toBe(-EINVAL);
+    expect(sys.open("/dev/uart0", 2)).toBe(-EINVAL);
+    expect(sys.open("/dev/uart0", OPEN_TTY | 2)).toBe(-EINVAL);
     expect(sys.open("/dev/uart0", "0" as unknown as number)).toBe(-EINVAL);
     const fd = sys.open("/dev/uart0");
     expect(fd).toBeGreaterThanOrEqual(0);
     while (sys.dup(fd) >= 0);
     expect(sys.open("/dev/uart9", 0)).toBe(-ENOENT);
-    expect(sys.open("/dev/spi0", 1)).toBe(-EINVAL);
+    expect(sys.open("/dev/spi0", OPEN_TTY)).toBe(-EINVAL); // terminal mode is for UARTs
     expect(sys.open("/dev/spi0", 0)).toBe(-EMFILE);
   });
 

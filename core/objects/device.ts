@@ -17,6 +17,9 @@
  *   of other streams, and a freed bus or transmitter starts no transfer of
  *   this one. Other streams on the same device are untouched. Bytes
  *   buffered on the device stay there for the next reader.
+ * - A stream opened with OPEN_TTY holds its UART in terminal mode
+ *   (objects/tty.ts) from its open to its last close; its own reads and
+ *   writes are cancelled before the device leaves that mode.
  * - Device objects are not kernel objects: they live as long as the kernel,
  *   so `liveObjects` counts only streams and lines.
  */
@@ -33,10 +36,14 @@ export type Device = UartDevice | SpiBus;
 
 export class DeviceStream extends KernelObject {
   readonly dev: Device;
+  /** Opened with OPEN_TTY: its device is in terminal mode while this stream is open. */
+  readonly tty: boolean;
 
-  constructor(kernel: Kernel, dev: Device) {
+  constructor(kernel: Kernel, dev: Device, tty = false) {
     super(kernel, KIND_DEVICE);
     this.dev = dev;
+    this.tty = tty;
+    if (tty) (dev as UartDevice).openTty();
   }
 
   get path(): string {
@@ -45,6 +52,7 @@ export class DeviceStream extends KernelObject {
 
   protected onLastClose(): void {
     this.dev.cancelStream(this, -ECANCELED);
+    if (this.tty) (this.dev as UartDevice).closeTty(this.kernel.now());
   }
 }
 

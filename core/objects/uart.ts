@@ -32,6 +32,19 @@
  * - The per-byte path writes into preallocated Uint8Arrays and plain fields:
  *   no allocation, no user code. The idle timer is lazy (rescheduled when it
  *   fires early), so a stream of bytes does not reschedule it per byte.
+ * - Terminal mode (docs/spec.md §4.12), while a stream opened with OPEN_TTY
+ *   is open: each arriving byte goes through the line editor (tty.ts) at
+ *   once; only finished lines enter the ring, and a read completes when it
+ *   has taken one line (through its "\n", or the lone 0x03 of a Ctrl-C) or
+ *   is full: no idle gap. A finished line that does not fit in the ring is
+ *   dropped whole and reported like any overflow. The editor's echo goes on
+ *   the line between writes, never inside one: at once when the backend
+ *   takes it (`transmitNow`: every byte of the current write handed over,
+ *   room in its FIFO), else as the next transmission, before the writes
+ *   queued behind the current one. When the last terminal stream closes, a
+ *   line still being edited goes into the ring as plain bytes (it was
+ *   typed: it is not lost); bytes already in the ring when terminal mode
+ *   began are read as they are, joined to the first line.
  */
 import { ceilMulDiv, copyBytes } from "../bytes.js";
 import type { SerialBackend, SerialSink } from "../devices.js";
@@ -39,6 +52,7 @@ import { EOVERFLOW } from "../errno.js";
 import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import type { KernelObject } from "./object.js";
+import { KEY_MORE, LINE_END, LINE_INTR, LineEditor } from "./tty.js";
 
 export class UartDevice implements SerialSink, Resumable {
   readonly kernel: Kernel;
@@ -72,6 +86,12 @@ export class UartDevice implements SerialSink, Resumable {
   idleTimer = 0;
   /** Waiting for the end of a cancel cascade (Kernel.defer). */
   deferred = false;
+  /** Terminal streams open (OPEN_TTY): the device is in terminal mode while > 0. */
+  ttyStreams = 0;
+  /** The line editor, made at the first terminal open. */
+  tty: LineEditor | null = null;
+  /** Echo bytes being transmitted (the transmitter is busy with echo, not a write). */
+  txEcho = 0;
 
   constructor(kernel: Kernel, backend: SerialBackend) {
     this.kernel = kernel;
@@ -110,6 +130,14 @@ export class UartDevice implements SerialSink, Resumable {
   private serve(now: number): void {
     let op: Op | null;
     while ((op = this.reads.head) !== null) {
+      if (this.ttyStreams !== 0) {
+        // terminal mode: a read ends with a line (or full); no idle gap
+        if (op.dataLen === op.bufLen || (this.rxCount > 0 && this.drainLine(op))) {
+          this.finishRead(op);
+          continue;
+        }
+        return;
+      }
       if (this.rxCount > 0) this.drainRing(op);
       if (op.dataLen === op.bufLen) {
         this.finishRead(op);
@@ -144,6 +172,31 @@ export class UartDevice implements SerialSink, Resumable {
     this.rxCount -= n;
   }
 
+  /** Terminal mode: moves ring bytes into `op` through the first line end; true when it is done (a line end taken, or full). */
+  private drainLine(op: Op): boolean {
+    const data = op.data as Uint8Array;
+    const rx = this.rx;
+    const cap = rx.length;
+    let at = op.dataLen;
+    let h = this.rxHead;
+    let n = this.rxCount;
+    let ended = false;
+    while (n > 0 && at < op.bufLen) {
+      const c = rx[h] as number;
+      data[at++] = c;
+      if (++h === cap) h = 0;
+      n--;
+      if (c === LINE_END || c === LINE_INTR) {
+        ended = true;
+        break;
+      }
+    }
+    op.dataLen = at;
+    this.rxHead = h;
+    this.rxCount = n;
+    return ended || at === op.bufLen;
+  }
+
   private finishRead(op: Op): void {
     this.reads.remove(op);
     this.kernel.complete(op, op.dataLen);
@@ -153,6 +206,7 @@ export class UartDevice implements SerialSink, Resumable {
     const k = this.kernel;
     k.enter();
     try {
+      if (this.ttyStreams !== 0) return this.keyIn(byte, now);
       let op = this.reads.head;
       // at t_last + gap the read completes before a byte arriving then is taken
       if (op !== null && op.dataLen > 0 && now >= this.rxLast + this.gapNs) {
@@ -181,6 +235,83 @@ export class UartDevice implements SerialSink, Resumable {
     } finally {
       k.leave();
     }
+  }
+
+  /** Terminal mode: one arriving byte through the line editor; false when the line it ended was dropped (ring full). */
+  private keyIn(byte: number, now: number): boolean {
+    const tty = this.tty as LineEditor;
+    this.rxLast = now;
+    this.rxBytes++;
+    const n = tty.key(byte);
+    if (tty.echoCount !== 0 && this.txEcho === 0) this.sendEcho();
+    if (n === KEY_MORE) return true;
+    tty.len = 0;
+    if (n > this.rxLimit - this.rxCount) {
+      this.overruns++;
+      this.overflow = true;
+      return false;
+    }
+    this.putRing(tty.line, n);
+    this.serve(now);
+    return true;
+  }
+
+  /**
+   * Echo that just got queued: on the line at once if the backend takes it
+   * now (behind a write whose bytes it has all handed over: the write's
+   * transmitDone may still be on its way), else as the next transmission
+   * when the transmitter is idle, else after the current write.
+   */
+  private sendEcho(): void {
+    const tty = this.tty as LineEditor;
+    const now = this.backend.transmitNow;
+    if (now !== undefined) {
+      let n: number;
+      while ((n = tty.echoSpan()) !== 0 && now.call(this.backend, tty.echo, tty.echoHead, n)) tty.echoSent(n);
+      if (tty.echoCount === 0) return;
+    }
+    if (this.txActive === null && this.kernel.holding === 0) this.startTx();
+  }
+
+  /** Appends `n` bytes of `src` to the ring (the caller checked the room against rxLimit). */
+  private putRing(src: Uint8Array, n: number): void {
+    const rx = this.rx;
+    let at = this.rxHead + this.rxCount;
+    if (at >= rx.length) at -= rx.length;
+    for (let i = 0; i < n; i++) {
+      rx[at] = src[i] as number;
+      if (++at === rx.length) at = 0;
+    }
+    this.rxCount += n;
+  }
+
+  /** A stream opened with OPEN_TTY: the device is in terminal mode from the first one. */
+  openTty(): void {
+    if (this.ttyStreams++ !== 0) return;
+    if (this.tty === null) this.tty = new LineEditor(this.rxLimit);
+    else this.tty.reset();
+  }
+
+  /**
+   * The last reference to a terminal stream went away. With the last one
+   * the device goes back to raw reads: the line being edited goes into the
+   * ring as plain bytes (as many as fit; the rest are an overrun), and the
+   * reads left are served as raw reads — after the cascade, inside one.
+   */
+  closeTty(now: number): void {
+    if (--this.ttyStreams !== 0) return;
+    const tty = this.tty as LineEditor;
+    let n = tty.len;
+    tty.len = 0;
+    const room = this.rxLimit - this.rxCount;
+    if (n > room) {
+      this.overruns++;
+      this.overflow = true;
+      n = room > 0 ? room : 0;
+    }
+    if (n > 0) this.putRing(tty.line, n);
+    if (this.kernel.holding !== 0) this.kernel.defer(this);
+    else this.serve(now);
   }
 
   /**
@@ -226,7 +357,7 @@ export class UartDevice implements SerialSink, Resumable {
   /** End of a cancel cascade: serve the reads left, restart transmission. */
   resume(now: number): void {
     this.serve(now);
-    if (this.txActive === null) this.startTx();
+    if (this.txActive === null && this.txEcho === 0) this.startTx();
   }
 
   /**
@@ -255,11 +386,18 @@ export class UartDevice implements SerialSink, Resumable {
   write(op: Op): void {
     op.cancelHook = writeCancel;
     this.writes.push(op);
-    if (this.txActive === null) this.startTx();
+    if (this.txActive === null && this.txEcho === 0) this.startTx();
   }
 
-  /** Starts transmitting the oldest queued write, if any. */
+  /** Starts transmitting terminal echo if any waits, else the oldest queued write, if any. */
   startTx(): void {
+    const tty = this.tty;
+    if (tty !== null && tty.echoCount !== 0) {
+      const n = tty.echoSpan();
+      this.txEcho = n;
+      this.backend.transmit(tty.echo, tty.echoHead, n);
+      return;
+    }
     const op = this.writes.head;
     if (op === null) return;
     this.txActive = op;
@@ -270,6 +408,12 @@ export class UartDevice implements SerialSink, Resumable {
     const k = this.kernel;
     k.enter();
     try {
+      if (this.txEcho !== 0) {
+        (this.tty as LineEditor).echoSent(this.txEcho);
+        this.txEcho = 0;
+        this.startTx();
+        return;
+      }
       const op = this.txActive;
       this.txActive = null;
       if (op !== null) {
@@ -300,7 +444,8 @@ export function bySeq(a: Op, b: Op): number {
 function idleFire(arg: unknown, now: number): void {
   const dev = arg as UartDevice;
   dev.idleTimer = 0;
-  if (dev.reads.head === null || (dev.reads.head as Op).dataLen === 0) return;
+  // in terminal mode a line, not an idle gap, ends a read
+  if (dev.ttyStreams !== 0 || dev.reads.head === null || (dev.reads.head as Op).dataLen === 0) return;
   const k = dev.kernel;
   k.enter();
   try {

@@ -3,10 +3,11 @@
  * gpio_write / gpio_read (docs/decisions.md). Check orders: irq_create
  * -ENODEV, -EINVAL, -EBUSY, -EMFILE; open -ENOENT, -EINVAL, -EMFILE.
  */
-import { IRQ_FALLING, IRQ_ONESHOT, IRQ_PERIODIC, IRQ_RISING, IRQ_TIMER_BASE } from "../constants.js";
+import { IRQ_FALLING, IRQ_ONESHOT, IRQ_PERIODIC, IRQ_RISING, IRQ_TIMER_BASE, OPEN_TTY } from "../constants.js";
 import { EBUSY, EINVAL, EMFILE, ENODEV, ENOENT } from "../errno.js";
 import { DeviceStream } from "../objects/device.js";
 import { IrqLine } from "../objects/irq.js";
+import { UartDevice } from "../objects/uart.js";
 import type { Task } from "../task.js";
 
 /** Parses a timer period: a positive safe integer number or bigint of ns; -1 when invalid. */
@@ -50,9 +51,11 @@ export function open(task: Task, path: unknown, flags?: unknown): number {
   const kernel = task.kernel;
   const d = typeof path === "string" ? kernel.dev.find(path) : null;
   if (d === null) return -ENOENT;
-  if (flags !== undefined && flags !== 0) return -EINVAL;
+  // OPEN_TTY (docs/spec.md §4.12) exists for UARTs only
+  const tty = flags === OPEN_TTY;
+  if (flags !== undefined && flags !== 0 && !(tty && d instanceof UartDevice)) return -EINVAL;
   if (task.freeFds() === 0) return -EMFILE;
-  return task.install(new DeviceStream(kernel, d));
+  return task.install(new DeviceStream(kernel, d, tty));
 }
 
 /** ioport extension: drives `pin` as an output. 0, -ENODEV (no such pin), -EINVAL (level not 0/1). */

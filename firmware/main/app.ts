@@ -12,9 +12,10 @@
  *   counts edges. An arm that ends (no IOCQE_F_MORE) is armed again.
  * - **shell** and **worker** loop with `io_wait_cb`.
  * - **shell**: a command shell on the board's console UART over
- *   OP_READ/OP_WRITE, with a prompt and line editing (backspace, Ctrl-U,
- *   Ctrl-C; escape sequences swallowed). Commands: help, status, irq,
- *   uptime, led, loop, ping.
+ *   OP_READ/OP_WRITE, with a prompt. The UART is opened as a terminal
+ *   (OPEN_TTY): the kernel edits and echoes lines as keys arrive (backspace,
+ *   Ctrl-U, Ctrl-C; escape sequences swallowed) and each read brings a line.
+ *   Commands: help, status, irq, uptime, led, loop, ping.
  * - **worker**: serves `ping` over a channel it registers as "worker". The
  *   shell makes a reply channel for each ping and passes its send end to
  *   the worker inside the request (fd passing); the worker answers on the
@@ -39,6 +40,7 @@ import {
   OP_READ,
   OP_TIMEOUT,
   OP_WRITE,
+  OPEN_TTY,
   SUBMISSION_SIZE,
 } from "../../core/constants.js";
 import { ECANCELED, EOVERFLOW, errnoName } from "../../core/errno.js";
@@ -99,8 +101,9 @@ const UD_REPLY_SENT = 21;
 const TAG_PING = 0x50494e47; // "PING"
 const TAG_PONG = 0x504f4e47; // "PONG"
 
-const LINE_MAX = 72;
-const READ_LEN = 32;
+/** Longest command line kept (a longer one is reported, not run); a read takes up to this much. */
+const LINE_MAX = 80;
+const READ_LEN = LINE_MAX;
 const OUT_MAX = 1024;
 /** Output the shell holds while a write is in flight (the help text is about 600 bytes). */
 const PENDING_MAX = 2048;
@@ -383,7 +386,7 @@ const HELP = [
   "  led [on|off]    show or set the LED (the button toggles it)",
   "  loop            drive the loopback jumper 4 times, count the edges",
   "  ping            ask the worker task over a channel (reply end passed as an fd)",
-  "keys: backspace, Ctrl-U (erase line), Ctrl-C (cancel line)",
+  "keys: backspace, Ctrl-U (erase line), Ctrl-C (cancel line): the kernel edits and echoes (OPEN_TTY)",
 ];
 
 /** The UART command shell. */
@@ -398,11 +401,11 @@ class Shell {
   private readonly msg: number;
   private readonly pong: number;
   private readonly fdsOut: number;
+  /** The command line read so far (a line longer than one read comes in parts). */
   private readonly line = new Uint8Array(LINE_MAX);
   private len = 0;
-  /** 0 normal, 1 after ESC, 2 inside an ESC [ sequence. */
-  private esc = 0;
-  private lastCR = false;
+  /** The line being read outgrew LINE_MAX: it is reported when it ends, not run. */
+  private tooLong = false;
   private workerFd = -1;
   private replyRecvFd = -1;
   private replySendFd = -1;
@@ -414,10 +417,6 @@ class Shell {
   private readonly pending = new Uint8Array(PENDING_MAX);
   private pendingLen = 0;
   private writing = false;
-  /** While a received chunk is edited: its echo goes out in one write at the end. */
-  private holdOutput = false;
-  /** Lines the chunk ended, run after its echo. */
-  private readonly lines: string[] = [];
 
   constructor(app: App) {
     this.app = app;
@@ -431,7 +430,7 @@ class Shell {
     this.pong = t.alloc(IPC_MESSAGE_SIZE);
     this.fdsOut = t.alloc(8);
     const path = app.board.console ?? "/dev/uart0";
-    this.uart = sys.open(path, 0);
+    this.uart = sys.open(path, OPEN_TTY);
     if (this.uart < 0) {
       app.log(`shell: open ${path} failed: ${errnoName(this.uart)}`);
       return;
@@ -452,8 +451,8 @@ class Shell {
    * Queues `text` (ASCII) for the UART. One OP_WRITE is in flight at a time
    * and everything printed meanwhile goes out together in the next one:
    * measured on the emulated Pico, each write costs a kernel pass of about
-   * 2 ms in XS, so a write per echoed key put the third key of a line typed
-   * at line rate 6 ms behind, and a command's output 2 ms a chunk later.
+   * 2 ms in XS, so a command's output in several writes came 2 ms a chunk
+   * later.
    */
   print(text: string): void {
     if (this.loop === null) return;
@@ -463,14 +462,7 @@ class Shell {
     this.pending.set(n === bytes.length ? bytes : bytes.subarray(0, n), this.pendingLen);
     this.pendingLen += n;
     this.dropped += bytes.length - n;
-    if (!this.holdOutput) this.flushOutput();
-  }
-
-  /** Queues one typed byte's echo (the common case: no string made for it). */
-  private echo(c: number): void {
-    if (this.pendingLen < PENDING_MAX) this.pending[this.pendingLen++] = c;
-    else this.dropped++;
-    if (!this.holdOutput) this.flushOutput();
+    this.flushOutput();
   }
 
   /** Submits what is pending, up to OUT_MAX bytes, unless a write is in flight. */
@@ -497,14 +489,7 @@ class Shell {
           if (res !== -ECANCELED) app.log(`shell: read failed: ${errnoName(res)}`);
           return;
         } else {
-          // echo every key of the chunk in one write first, then run the lines it ended
-          const mem = this.task.memory;
-          this.holdOutput = true;
-          for (let i = 0; i < res; i++) this.key(mem[this.rx + i] as number);
-          this.holdOutput = false;
-          this.flushOutput();
-          let line: string | undefined;
-          while ((line = this.lines.shift()) !== undefined) this.execute(line);
+          this.received(res);
         }
         this.read();
         return;
@@ -535,44 +520,30 @@ class Shell {
   private loopBase = 0;
   private loopDriven = 0;
 
-  /** Line editing: one received byte. */
-  private key(c: number): void {
-    if (this.esc === 1) {
-      this.esc = c === 0x5b ? 2 : 0;
-      return;
-    }
-    if (this.esc === 2) {
-      if (c >= 0x40 && c <= 0x7e) this.esc = 0;
-      return;
-    }
-    const afterCR = this.lastCR;
-    this.lastCR = c === 0x0d;
-    if (c === 0x0a && afterCR) return; // CR LF is one end of line
-    if (c === 0x0d || c === 0x0a) {
-      this.print("\r\n");
-      this.lines.push(this.text());
-      this.len = 0;
-    } else if (c === 0x08 || c === 0x7f) {
-      if (this.len > 0) {
-        this.len--;
-        this.print("\b \b");
-      }
-    } else if (c === 0x15) {
-      let erase = "";
-      for (let i = 0; i < this.len; i++) erase += "\b \b";
-      this.len = 0;
-      this.print(erase);
-    } else if (c === 0x03) {
-      this.len = 0;
-      this.print("^C\r\n" + PROMPT);
-    } else if (c === 0x1b) {
-      this.esc = 1;
-    } else if (c >= 0x20 && c < 0x7f) {
-      if (this.len < LINE_MAX) {
+  /**
+   * `n` bytes of a line arrived (terminal mode: the kernel edited and
+   * echoed it). A line ends in "\n", or is the lone 0x03 of a Ctrl-C (the
+   * kernel echoed "^C"): then the shell prompts again.
+   */
+  private received(n: number): void {
+    const mem = this.task.memory;
+    for (let i = 0; i < n; i++) {
+      const c = mem[this.rx + i] as number;
+      if (c === 0x03) {
+        this.len = 0;
+        this.tooLong = false;
+        this.print(PROMPT);
+      } else if (c === 0x0a) {
+        const long = this.tooLong;
+        const line = this.text();
+        this.len = 0;
+        this.tooLong = false;
+        if (long) this.print(`line too long (over ${LINE_MAX} characters): not run\r\n${PROMPT}`);
+        else this.execute(line);
+      } else if (this.len < LINE_MAX) {
         this.line[this.len++] = c;
-        this.echo(c);
       } else {
-        this.print("\x07");
+        this.tooLong = true;
       }
     }
   }
