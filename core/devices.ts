@@ -142,6 +142,12 @@ export interface SerialSink {
    * the kernel, and reported to the next read as -EOVERFLOW).
    */
   receive(byte: number, now: number): boolean;
+  /**
+   * `n` bytes of `data` received together at `now` (a driver that learns of
+   * bytes in batches): as `n` calls of `receive`, in one kernel entry.
+   * Returns how many were kept (the rest were overruns).
+   */
+  receiveBytes(data: Uint8Array, n: number, now: number): number;
   /** The transmission started by `transmit` has been fully taken by the device. */
   transmitDone(now: number): void;
 }

@@ -61,7 +61,7 @@ describe("Moddable platform timers (drivers/moddable/timers.ts)", () => {
     expect(wakes).toBe(1);
     const s = p.serial[0]!;
     let done = 0;
-    s.connect({ receive: () => true, transmitDone: () => done++ });
+    s.connect({ receive: () => true, receiveBytes: (_d, n) => n, transmitDone: () => done++ });
     world.settle();
     const before = wakes;
     s.transmit(new Uint8Array([65]), 0, 1); // fits the FIFO: transmitDone is deferred to a 0 ms step

@@ -79,6 +79,11 @@ export function uartBaselineLoop(): (n: number) => void {
         }
         return true;
       },
+      receiveBytes(data: Uint8Array, n: number): number {
+        let kept = 0;
+        for (let i = 0; i < n; i++) if (sink.receive(data[i] as number, 0)) kept++;
+        return kept;
+      },
       transmitDone(): void {},
     };
     sim.uart(0).connect(sink);

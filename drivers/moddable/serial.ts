@@ -4,8 +4,9 @@
  * nothing is allocated per byte).
  *
  * - Receive: `onReadable(count)` reads up to `count` bytes at once and hands
- *   each to the kernel with one clock reading for the batch (the bytes sat
- *   in the driver's FIFO; their arrival times are not known any closer).
+ *   them to the kernel together (`receiveBytes`: one kernel entry) with one
+ *   clock reading for the batch (the bytes sat in the driver's FIFO; their
+ *   arrival times are not known any closer).
  *   Bytes the kernel cannot buffer are dropped and counted there (overrun,
  *   reported as -EOVERFLOW): the kernel's receive buffer is the board's.
  * - Transmit with backpressure: `onWritable(count)` says how many bytes the
@@ -25,6 +26,9 @@ import type { SerialBackend, SerialSink } from "../../core/devices.js";
 import type { SerialClass, SerialIo, TimerApi } from "./io-types.js";
 import { Step } from "./step.js";
 
+/** Bytes handed to the kernel per call at most (more in one onReadable take several calls). */
+const RX_BATCH = 64;
+
 export class ModdableSerial<T> implements SerialBackend {
   readonly path: string;
   readonly baud: number;
@@ -42,6 +46,8 @@ export class ModdableSerial<T> implements SerialBackend {
   private txLen = 0;
   private txK = 0;
   private inTransmit = false;
+  /** Bytes of one onReadable, handed to the kernel together (SerialSink.receiveBytes). */
+  private readonly rxBatch = new Uint8Array(RX_BATCH);
   /** Clock time of the last onReadable (the stamp of bytes found by `poll`). */
   private lastReport = 0;
   /** Statistics. */
@@ -82,12 +88,21 @@ export class ModdableSerial<T> implements SerialBackend {
     if (io === null || sink === null) return;
     const now = this.clock();
     this.lastReport = now;
+    const buf = this.rxBatch;
+    let n = 0;
     for (let i = 0; i < count; i++) {
       const b = io.read();
       if (typeof b !== "number") break;
-      this.bytesIn++;
-      sink.receive(b, now);
+      buf[n++] = b;
+      if (n === buf.length) {
+        this.bytesIn += n;
+        sink.receiveBytes(buf, n, now);
+        n = 0;
+      }
     }
+    if (n === 0) return;
+    this.bytesIn += n;
+    sink.receiveBytes(buf, n, now);
   }
 
   /**
@@ -104,17 +119,26 @@ export class ModdableSerial<T> implements SerialBackend {
     const io = this.io;
     const sink = this.sink;
     if (io === null || sink === null) return;
+    const buf = this.rxBatch;
+    let n = 0;
     for (;;) {
       let b: unknown;
       try {
         b = io.read();
       } catch {
-        return;
+        break;
       }
-      if (typeof b !== "number") return;
-      this.bytesIn++;
-      sink.receive(b, this.lastReport);
+      if (typeof b !== "number") break;
+      buf[n++] = b;
+      if (n === buf.length) {
+        this.bytesIn += n;
+        sink.receiveBytes(buf, n, this.lastReport);
+        n = 0;
+      }
     }
+    if (n === 0) return;
+    this.bytesIn += n;
+    sink.receiveBytes(buf, n, this.lastReport);
   }
 
   private writable(count: number): void {
