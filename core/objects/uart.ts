@@ -52,7 +52,7 @@ import { EOVERFLOW } from "../errno.js";
 import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import type { KernelObject } from "./object.js";
-import { KEY_MORE, LINE_END, LINE_INTR, LineEditor } from "./tty.js";
+import { LINE_END, LINE_INTR, LineEditor } from "./tty.js";
 
 export class UartDevice implements SerialSink, Resumable {
   readonly kernel: Kernel;
@@ -92,6 +92,8 @@ export class UartDevice implements SerialSink, Resumable {
   tty: LineEditor | null = null;
   /** Echo bytes being transmitted (the transmitter is busy with echo, not a write). */
   txEcho = 0;
+  /** `receive`'s byte, for the editor's batch path. */
+  private readonly one = new Uint8Array(1);
 
   constructor(kernel: Kernel, backend: SerialBackend) {
     this.kernel = kernel;
@@ -207,9 +209,9 @@ export class UartDevice implements SerialSink, Resumable {
     k.enter();
     try {
       if (this.ttyStreams === 0) return this.take(byte, now);
-      const kept = this.keyIn(byte, now);
-      if ((this.tty as LineEditor).echoCount !== 0 && this.txEcho === 0) this.sendEcho();
-      return kept;
+      const one = this.one;
+      one[0] = byte;
+      return this.keysIn(one, 1, now) === 1;
     } finally {
       k.leave();
     }
@@ -225,18 +227,14 @@ export class UartDevice implements SerialSink, Resumable {
   receiveBytes(data: Uint8Array, n: number, now: number): number {
     const k = this.kernel;
     k.enter();
-    let kept = 0;
     try {
-      if (this.ttyStreams === 0) {
-        for (let i = 0; i < n; i++) if (this.take(data[i] as number, now)) kept++;
-      } else {
-        for (let i = 0; i < n; i++) if (this.keyIn(data[i] as number, now)) kept++;
-        if ((this.tty as LineEditor).echoCount !== 0 && this.txEcho === 0) this.sendEcho();
-      }
+      if (this.ttyStreams !== 0) return this.keysIn(data, n, now);
+      let kept = 0;
+      for (let i = 0; i < n; i++) if (this.take(data[i] as number, now)) kept++;
+      return kept;
     } finally {
       k.leave();
     }
-    return kept;
   }
 
   /** Raw mode: one arriving byte (inside a kernel entry); false when it was dropped (ring full). */
@@ -268,24 +266,35 @@ export class UartDevice implements SerialSink, Resumable {
     return false;
   }
 
-  /** Terminal mode: one arriving byte through the line editor (inside a kernel entry); false when the line it ended was dropped (ring full). */
-  private keyIn(byte: number, now: number): boolean {
+  /**
+   * Terminal mode: bytes through the line editor (inside a kernel entry).
+   * Each line they end goes to the ring and the reads, after the echo so
+   * far ("\r\n" included) has gone out: the reader cannot answer before
+   * it. Returns how many bytes were kept: all but the last byte of each
+   * line dropped for want of room in the ring.
+   */
+  private keysIn(data: Uint8Array, n: number, now: number): number {
     const tty = this.tty as LineEditor;
     this.rxLast = now;
-    this.rxBytes++;
-    const n = tty.key(byte);
-    if (n === KEY_MORE) return true;
-    // the echo so far ("\r\n" included) leaves before the reader can answer the line
-    if (tty.echoCount !== 0 && this.txEcho === 0) this.sendEcho();
-    tty.len = 0;
-    if (n > this.rxLimit - this.rxCount) {
-      this.overruns++;
-      this.overflow = true;
-      return false;
+    this.rxBytes += n;
+    let kept = n;
+    let i = 0;
+    while (i < n) {
+      i = tty.edit(data, i, n);
+      if (tty.echoCount !== 0 && this.txEcho === 0) this.sendEcho();
+      const len = tty.ended;
+      if (len === 0) break;
+      tty.len = 0;
+      if (len > this.rxLimit - this.rxCount) {
+        this.overruns++;
+        this.overflow = true;
+        kept--;
+        continue;
+      }
+      this.putRing(tty.line, len);
+      this.serve(now);
     }
-    this.putRing(tty.line, n);
-    this.serve(now);
-    return true;
+    return kept;
   }
 
   /**
