@@ -77,18 +77,21 @@ export class LineEditor {
     const lim = line.length - 1; // the last place is kept for the terminator
     const echo = this.echo;
     const cap = echo.length;
+    const head = this.echoHead; // only a sent echo moves it, never an edit
     let len = this.len;
     let count = this.echoCount;
+    let plain = this.esc === 0;
+    let cr = this.lastCR;
     let i = from;
     this.ended = 0;
     while (i < n) {
       const c = data[i++] as number;
-      if (c >= 0x20 && c < 0x7f && this.esc === 0) {
-        this.lastCR = false;
+      if (plain && c >= 0x20 && c < 0x7f) {
+        cr = false;
         const e = len < lim ? c : 0x07;
         if (e === c) line[len++] = c;
         if (count < cap) {
-          let at = this.echoHead + count;
+          let at = head + count;
           if (at >= cap) at -= cap;
           echo[at] = e;
           count++;
@@ -99,9 +102,12 @@ export class LineEditor {
       }
       this.len = len;
       this.echoCount = count;
+      this.lastCR = cr;
       const ended = this.key(c);
       len = this.len;
       count = this.echoCount;
+      plain = this.esc === 0;
+      cr = this.lastCR;
       if (ended !== KEY_MORE) {
         this.ended = ended;
         break;
@@ -109,6 +115,7 @@ export class LineEditor {
     }
     this.len = len;
     this.echoCount = count;
+    this.lastCR = cr;
     return i;
   }
 

@@ -54,6 +54,14 @@ import { OpQueue, type Op } from "../op.js";
 import type { KernelObject } from "./object.js";
 import { LINE_END, LINE_INTR, LineEditor } from "./tty.js";
 
+/**
+ * Terminal mode: keys edited before their echo is sent. Measured on the
+ * emulated Pico, a key costs ~100 µs of XS in the editor and ~50 µs to
+ * send: a 41-key line typed at line rate came in batches of 24, whose first
+ * key waited for the other 23; in runs of 8 it waits for 7.
+ */
+const ECHO_RUN = 8;
+
 export class UartDevice implements SerialSink, Resumable {
   readonly kernel: Kernel;
   readonly backend: SerialBackend;
@@ -280,10 +288,11 @@ export class UartDevice implements SerialSink, Resumable {
     let kept = n;
     let i = 0;
     while (i < n) {
-      i = tty.edit(data, i, n);
+      // at most ECHO_RUN keys before their echo goes out (a long batch's first keys wait less)
+      i = tty.edit(data, i, n - i > ECHO_RUN ? i + ECHO_RUN : n);
       if (tty.echoCount !== 0 && this.txEcho === 0) this.sendEcho();
       const len = tty.ended;
-      if (len === 0) break;
+      if (len === 0) continue; // the run ended, not a line
       tty.len = 0;
       if (len > this.rxLimit - this.rxCount) {
         this.overruns++;
