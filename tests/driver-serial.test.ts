@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decodeCompletion, encodeSubmission, Kernel, OP_READ, OP_WRITE } from "../core/index.js";
+import { decodeCompletion, encodeSubmission, Kernel, OP_READ, OP_WRITE, OPEN_TTY } from "../core/index.js";
 import { ModdablePlatform } from "../drivers/moddable/index.js";
 import { loadBoard } from "../host-sim/index.js";
 import { FakePins, FakeSerialPort, FakeWorld } from "./fakes/moddable.js";
 
-function rig(txFifo = 8) {
+function rig(txFifo = 8, flags = 0) {
   const world = new FakeWorld();
   const pins = new FakePins(world);
   const uart = new FakeSerialPort(world, txFifo);
@@ -18,7 +18,7 @@ function rig(txFifo = 8) {
   const kernel = new Kernel(platform);
   const t = kernel.spawn();
   const port = t.sys.io_create(0);
-  const fd = t.sys.open("/dev/uart0");
+  const fd = t.sys.open("/dev/uart0", flags);
   const got: { ud: bigint; result: number; at: number }[] = [];
   const cqes = t.alloc(24 * 8);
   const wait = () => {
@@ -119,5 +119,46 @@ describe("UART on ECMA-419 Serial (drivers/moddable/serial.ts)", () => {
     // 4 in the FIFO + 4 more written after the first drain; nothing after the close
     expect(String.fromCharCode(...uart.wire)).toBe("AAAAAAAA");
     expect(s.writesWhenFull).toBe(0);
+  });
+  it("terminal mode: each onReadable batch is edited in one kernel entry and its echo goes into the FIFO at once, before the read completes", () => {
+    const { world, uart, t, got, wait, submit } = rig(32, OPEN_TTY);
+    world.settle(); // the initial onWritable(32)
+    const buf = t.alloc(16);
+    expect(submit(1, OP_READ, buf, 16)).toBe(1);
+    wait();
+    const s = uart.instance!;
+    const deliver = (): void => (world.messages.shift() as () => void)(); // the onReadable message alone: no timer runs
+    s.arrive("ls\x7fed");
+    deliver();
+    // the echo is in the FIFO when onReadable returns: no later pass of the main loop, no transmitDone
+    expect(String.fromCharCode(...s.tx)).toBe("ls\b \bed");
+    expect(got).toEqual([]);
+    s.arrive("\r");
+    deliver();
+    expect(String.fromCharCode(...s.tx)).toBe("ls\b \bed\r\n");
+    world.settle();
+    expect(got.map((g) => [g.ud, g.result])).toEqual([[1n, 4]]);
+    expect(new TextDecoder().decode(t.memory.subarray(buf, buf + 4))).toBe("led\n");
+  });
+
+  it("terminal mode: echo never lands inside a write; with the FIFO full it goes out as the next transmission", () => {
+    const { world, uart, t, got, wait, submit } = rig(8, OPEN_TTY);
+    world.settle();
+    const text = "0123456789"; // 10 bytes through an 8-byte FIFO
+    const buf = t.alloc(10);
+    t.memory.set(new TextEncoder().encode(text), buf);
+    expect(submit(2, OP_WRITE, buf, 10)).toBe(1);
+    wait();
+    const s = uart.instance!;
+    s.arrive("k"); // the write still has 2 bytes to feed: the driver refuses transmitNow
+    expect(s.tx.length).toBe(8);
+    s.drain();
+    world.settle();
+    s.drain();
+    world.settle();
+    s.drain();
+    world.settle();
+    expect(String.fromCharCode(...s.port.wire)).toBe("0123456789k");
+    expect(got.map((g) => [g.ud, g.result])).toEqual([[2n, 10]]);
   });
 });

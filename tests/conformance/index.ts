@@ -23,4 +23,5 @@ export { default as registry } from "./registry.js";
 export { default as simulator } from "./simulator.js";
 export { default as spi } from "./spi.js";
 export { default as timeout } from "./timeout.js";
+export { default as tty } from "./tty.js";
 export { default as uart } from "./uart.js";
