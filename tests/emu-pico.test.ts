@@ -92,4 +92,20 @@ describe("EmulatedPico", () => {
     expect(pico.run(1e9)).toBe("stopped");
     expect(pico.now).toBeLessThan(6_000);
   });
+  it("the USB CDC host sends no OUT packet until it has bytes (a device's armed OUT buffer waits), then sends them", () => {
+    const pico = new EmulatedPico({ bootrom: rom(), image: image(), board: loadBoard("pico"), usb: true });
+    const ctrl = pico.mcu.usbCtrl as unknown as { onEndpointRead?: (ep: number, size: number) => void; buffStatus: number };
+    (pico.cdc as unknown as { outEndpoint: number }).outEndpoint = 2; // as after enumeration: the CDC data OUT endpoint
+    const outReady = (): boolean => (ctrl.buffStatus & (1 << (2 * 2 + 1))) !== 0;
+    const EP2_OUT_BUFFER_CONTROL = 0x80 + 2 * 8 + 4;
+    pico.mcu.usbDPRAMView.setUint32(EP2_OUT_BUFFER_CONTROL, 64, true);
+    ctrl.onEndpointRead?.(2, 64); // the device arms EP2 OUT for 64 bytes
+    pico.run(pico.now + 1_000_000);
+    expect(outReady()).toBe(false); // rp2040js's host would have answered a zero-length packet after 10 µs
+    pico.typeUsb([0x6f, 0x6b]);
+    pico.run(pico.now + 100_000);
+    expect(outReady()).toBe(true);
+    expect(pico.mcu.usbDPRAMView.getUint32(EP2_OUT_BUFFER_CONTROL, true) & 0x3ff).toBe(2);
+    expect(() => new EmulatedPico({ bootrom: rom(), image: image(), board: loadBoard("pico") }).typeUsb([1])).toThrow(/no USB host/);
+  });
 });

@@ -34,8 +34,8 @@ Runs a Pico firmware image (ioport firmware --board pico) on an emulated RP2040.
   --bootrom FILE     the RP2040 bootrom: a 16 KB .bin, or rp2040js's demo/bootrom.ts
                      (default: $IOPORT_BOOTROM; docs/chip.md says where to get one)
   --board NAME       the board file for the wiring (default pico)
-  --usb              attach a USB CDC host (default: none; with one, rp2040js polls
-                     the device every 25 µs, which costs the firmware CPU time)
+  --usb              attach a USB CDC host (default: none): the device enumerates and
+                     its CDC console is logged; the host sends only when it has data
   --console NAME     the console to print and read: uart0 (default) or usb (needs --usb)
   --scenario FILE    stimulus in the ioport sim scenario format (gpio, uart with pace)
   --duration T       emulated time to run (e.g. 2s, 500ms; default: the scenario's, else 1s)

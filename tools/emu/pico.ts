@@ -11,8 +11,8 @@
  * - the button pin rests at its inactive level (`buttonWiring`);
  * - UART0..n: bytes the firmware sends are logged with their time;
  *   `typeAt` feeds the receiver at a given pace;
- * - USB: with `usb: true` a CDC host is attached (rp2040js polls it every
- *   25 µs of emulated time, which costs the firmware real CPU: say which),
+ * - USB: with `usb: true` a CDC host is attached (rp2040js's, made to send
+ *   OUT packets only when it has bytes, as a real host does: holdIdleOut),
  *   and what the device sends is logged as another console.
  * Emulated time advances 8 ns per cycle (125 MHz, as rp2040js counts), or
  * jumps to the next alarm while the core sleeps (WFI).
