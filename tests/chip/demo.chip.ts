@@ -96,5 +96,17 @@ for (const usb of [false, true]) {
       expect(echo.length).toBe(4 + 6 + 6 + 3 + 3);
       expect(st.p99).toBeLessThanOrEqual(5 * MS);
     }, 600_000);
+
+    it("echoes every key of a 41-key line typed at line rate, in order (latencies printed, not asserted)", () => {
+      const line = "this is a much longer line of forty chars";
+      const { out, echo } = run(line);
+      expect(out).toContain(`unknown command: this (try help)`);
+      expect(echo.length).toBe(line.length);
+      const st = computeStats(echo)!;
+      console.log(
+        `USB host ${usb ? "attached" : "not attached"}: echo latency over a ${line.length}-key line typed at line rate: ` +
+          `first key ${((echo[0] as number) / 1e6).toFixed(2)} ms, p50 ${(st.p50 / 1e6).toFixed(2)} ms, max ${(st.max / 1e6).toFixed(2)} ms`,
+      );
+    }, 600_000);
   });
 }
