@@ -71,8 +71,9 @@ export class UartDevice implements SerialSink, Resumable {
   readonly gapNs: number;
   /**
    * Receive ring storage. Arrivals fill it up to `rxLimit`, the board's
-   * size; only bytes given back by a cancelled read can take it past that
-   * (it then grows, once, to hold them: see giveBack).
+   * size; only bytes given back by a cancelled read, or a terminal's
+   * unfinished line when terminal mode ends, can take it past that (it then
+   * grows to hold them: growRing).
    */
   rx: Uint8Array;
   readonly rxLimit: number;
@@ -323,7 +324,7 @@ export class UartDevice implements SerialSink, Resumable {
     if (this.txActive === null && this.kernel.holding === 0) this.startTx();
   }
 
-  /** Appends `n` bytes of `src` to the ring (the caller checked the room against rxLimit). */
+  /** Appends `n` bytes of `src` to the ring (the caller made sure they fit). */
   private putRing(src: Uint8Array, n: number): void {
     const rx = this.rx;
     let at = this.rxHead + this.rxCount;
@@ -345,20 +346,17 @@ export class UartDevice implements SerialSink, Resumable {
   /**
    * The last reference to a terminal stream went away. With the last one
    * the device goes back to raw reads: the line being edited goes into the
-   * ring as plain bytes (as many as fit; the rest are an overrun), and the
-   * reads left are served as raw reads — after the cascade, inside one.
+   * ring as plain bytes — they were taken from the line, so when the ring
+   * has no room for them its storage grows, as for a cancelled read's bytes
+   * (giveBack) — and the reads left are served as raw reads: after the
+   * cascade, inside one.
    */
   closeTty(now: number): void {
     if (--this.ttyStreams !== 0) return;
     const tty = this.tty as LineEditor;
-    let n = tty.len;
+    const n = tty.len;
     tty.len = 0;
-    const room = this.rxLimit - this.rxCount;
-    if (n > room) {
-      this.overruns++;
-      this.overflow = true;
-      n = room > 0 ? room : 0;
-    }
+    if (n > this.rx.length - this.rxCount) this.growRing(this.rxCount + n);
     if (n > 0) this.putRing(tty.line, n);
     if (this.kernel.holding !== 0) this.kernel.defer(this);
     else this.serve(now);
@@ -416,7 +414,8 @@ export class UartDevice implements SerialSink, Resumable {
    * with more bytes than the ring has room for, when no read is pending to
    * take them. Those bytes were taken from the line already, so dropping
    * them would lose data; the ring keeps them instead (arrivals still stop
-   * at `rxLimit`). Off the hot path; the storage stays grown.
+   * at `rxLimit`). The same for a terminal's unfinished line when terminal
+   * mode ends (closeTty). Off the hot path; the storage stays grown.
    */
   private growRing(n: number): void {
     const old = this.rx;

@@ -158,6 +158,24 @@ const cases: ConformanceCase[] = [
       return out;
     },
   },
+  {
+    name: "the unfinished line is kept when terminal mode ends even with the receive buffer full of lines",
+    section: "§4.12",
+    async run({ sim, task, sys }) {
+      const { port, fd } = tty(task);
+      sim.uart(0).inject("a".repeat(200) + "\r" + "b".repeat(100));
+      await settle(sim);
+      equal(sys.close(fd), 0);
+      const raw = sys.open("/dev/uart0", 0);
+      const buf = task.alloc(512);
+      equal(submit(task, port, [rd(1, raw, buf, 512)]), 1);
+      const r = (await poll(task, port)).cqes.map(brief);
+      const got = ascii(bytesAt(task, buf, 301));
+      const out = [r, got === "a".repeat(200) + "\n" + "b".repeat(100), sim.uart(0).overruns];
+      deepEqual(out, [[[1n, OP_READ, 301]], true, 0]);
+      return out;
+    },
+  },
 ];
 
 export default cases;
