@@ -32,7 +32,11 @@
  *   byte dropped is counted as an overrun and reported (-EOVERFLOW);
  *   written bytes reach the wire in submission order (a cancelled write
  *   sends a prefix); copy-out puts the posted bytes into the submitter's
- *   memory;
+ *   memory; in half the seeds some opens of UART1 are terminals (OPEN_TTY):
+ *   its reads then return what a reference editor written from the spec
+ *   (tty-ref.ts) makes of the keys, its echo on the wire is what that
+ *   reference calls for (a subsequence, if the kernel dropped echo), and
+ *   its writes stay whole (they use bytes 0x80-0xff, echo 0x00-0x7f);
  * - channels: messages from one sender are received in the order sent,
  *   each at most once; a passed fd lands at the receiver's lowest free
  *   fd (or -EMFILE with fds[] = -1); a notify object wakes no more arms
@@ -76,6 +80,7 @@ import {
   OP_TIMEOUT,
   OP_TRANSFER,
   OP_WRITE,
+  OPEN_TTY,
   SUBMISSION_SIZE,
 } from "../../core/constants.js";
 import { EAGAIN, EBADF, EBUSY, ECANCELED, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT, EOVERFLOW, EPIPE, errnoName } from "../../core/errno.js";
@@ -86,6 +91,7 @@ import type { KernelTracer } from "../../core/trace.js";
 import { Prng } from "../prng.js";
 import { Simulator } from "../simulator.js";
 import { FanoutTracer } from "../trace/fanout.js";
+import { isSubsequence, TtyReference } from "./tty-ref.js";
 
 export interface DstOptions {
   /** Random actions per task (default 200); the stimulus horizon scales with it. */
@@ -230,7 +236,10 @@ interface TaskRec {
 }
 
 interface UartLedger {
+  /** The byte stream reads must return, in order (terminal mode: the edited lines). */
   taken: number[];
+  /** On the UART that opens terminal streams: the reference editor (its echo, the line being edited). */
+  tty: TtyReference | null;
   reads: OpRec[];
   readData: number[];
   lastReadUd: number;
@@ -284,6 +293,8 @@ class DstRun {
   nextUd = 1;
   nextPortId = 1;
   readonly horizon: number;
+  /** The UART some opens make a terminal (OPEN_TTY), or -1. Its writes carry bytes 0x80-0xff, echo 0x00-0x7f. */
+  readonly ttyUart: number;
   /** Stimulus density factor (more steps, longer runs, more stimulus). */
   readonly scale: number;
 
@@ -298,6 +309,8 @@ class DstRun {
     this.maxFailures = options.maxFailures ?? 5;
     this.scale = Math.max(1, Math.round(this.steps / 40));
     this.horizon = this.rng.int(5, 30) * MS * this.scale;
+    // half the seeds open UART1 as a terminal at times (OPEN_TTY, spec §4.12)
+    this.ttyUart = this.rng.chance(0.5) ? 1 : -1;
     const tracer: KernelTracer = {
       syscall() {},
       submit() {},
@@ -364,11 +377,34 @@ class DstRun {
   async run(): Promise<SeedResult> {
     const sim = this.sim;
     for (let n = 0; n < sim.uarts.length; n++) {
-      const led: UartLedger = { taken: [], reads: [], readData: [], lastReadUd: 0, writes: [], writeCounter: 0, eoverflow: 0 };
+      const dev = sim.kernel.dev.uarts[n]!;
+      const tty = n === this.ttyUart ? new TtyReference(dev.rxLimit) : null;
+      const led: UartLedger = { taken: [], tty, reads: [], readData: [], lastReadUd: 0, writes: [], writeCounter: 0, eoverflow: 0 };
       this.uarts.push(led);
       sim.uarts[n]!.onReceive = (byte, ok) => {
-        if (ok) led.taken.push(byte);
+        if (tty === null || dev.ttyStreams === 0) {
+          if (ok) led.taken.push(byte);
+          return;
+        }
+        const line = tty.key(byte);
+        // a line with no room in the ring is dropped whole (its last byte reported not kept)
+        if (line !== null && ok) led.taken.push(...line);
       };
+      if (tty !== null) {
+        // the mode's edges, seen where the kernel makes them: the first terminal open, the last close
+        const openTty = dev.openTty.bind(dev);
+        const closeTty = dev.closeTty.bind(dev);
+        dev.openTty = () => {
+          if (dev.ttyStreams === 0) tty.reset();
+          openTty();
+        };
+        dev.closeTty = (now: number) => {
+          closeTty(now);
+          if (dev.ttyStreams !== 0) return;
+          led.taken.push(...tty.line); // the unfinished line, as plain bytes
+          tty.line = [];
+        };
+      }
     }
     sim.gpioBank.onLevel = (pin, level) => {
       const c = this.claims.get(pin);
@@ -561,7 +597,8 @@ class DstRun {
     // the close profile opens UART0 most: several opens of one device
     const which = this.closeHeavy && this.rng.chance(0.6) ? 0 : this.rng.int(0, 2);
     const path = which === 2 ? "/dev/spi0" : `/dev/uart${which}`;
-    const r = this.call(t, "open", () => t.task.sys.open(path));
+    const flags = which === this.ttyUart && this.rng.chance(0.5) ? OPEN_TTY : 0;
+    const r = this.call(t, "open", () => t.task.sys.open(path, flags));
     this.install(t, `open(${path})`, r, which === 2 ? { kind: "spi" } : { kind: "uart", n: which });
   }
 
@@ -818,7 +855,7 @@ class DstRun {
       const u = this.uarts[rec.uart] as UartLedger;
       rec.writeStart = u.writeCounter;
       u.writeCounter += rec.len;
-      for (let i = 0; i < rec.len; i++) t.task.memory[rec.buf + i] = (rec.writeStart + i) & 0xff;
+      for (let i = 0; i < rec.len; i++) t.task.memory[rec.buf + i] = writeByte(u, rec.writeStart + i);
       rec.expect = [rec.len, -ECANCELED];
     } else if (r < 60 && irqs.length > 0) {
       fd = rng.pick(irqs);
@@ -1293,9 +1330,25 @@ class DstRun {
     if (dev.overruns !== simU.overruns) this.fail(`UART${n}: kernel counted ${dev.overruns} overruns, the line dropped ${simU.overruns}`);
     if (simU.overruns > 0 && led.eoverflow === 0 && !dev.overflow) this.fail(`UART${n}: ${simU.overruns} bytes dropped but no read got -EOVERFLOW and none is pending`);
     // the wire carries each write's bytes in submission order; a cancelled one a prefix
-    const wire = simU.received();
-    if (!explainWire(wire, led.writes)) {
+    const all = simU.received();
+    // on a terminal UART, writes are 0x80-0xff and echo 0x00-0x7f
+    const wire = led.tty === null ? all : all.filter((b) => b >= 0x80);
+    if (!explainWire(wire, led.writes, led)) {
       this.fail(`UART${n}: the ${wire.length} bytes on the wire are not the ${led.writes.length} writes in submission order (prefixes for cancelled ones)`);
+    }
+    if (led.tty !== null) {
+      const echo = all.filter((b) => b < 0x80);
+      const want = led.tty.echo;
+      const editor = dev.tty;
+      const dropped = editor === null ? 0 : editor.echoDropped;
+      const waiting = editor === null ? 0 : editor.echoCount;
+      let i = 0;
+      while (i < echo.length && echo[i] === want[i]) i++;
+      if (dropped === 0 && (i < echo.length || want.length - echo.length > waiting)) {
+        this.fail(`UART${n}: ${echo.length} echo bytes on the wire and ${waiting} waiting, against ${want.length} the keys call for; first difference at ${i}`);
+      } else if (dropped > 0 && !isSubsequence(echo, want)) {
+        this.fail(`UART${n}: the echo on the wire (${dropped} dropped) is not a subsequence of the echo the keys call for`);
+      }
     }
   }
 
@@ -1341,14 +1394,19 @@ class DstRun {
 }
 
 /** Whether `wire` is the writes' bytes in order, each whole if it completed, a prefix if it was cancelled. */
-function explainWire(wire: Uint8Array, writes: readonly OpRec[]): boolean {
+/** The k-th byte DST writes to a UART (bytes 0x80-0xff on a terminal UART, so its echo stays apart). */
+function writeByte(u: UartLedger, k: number): number {
+  return u.tty === null ? k & 0xff : 0x80 | (k & 0x7f);
+}
+
+function explainWire(wire: Uint8Array, writes: readonly OpRec[], u: UartLedger): boolean {
   const failed = new Set<number>();
   const go = (w: number, pos: number): boolean => {
     if (w === writes.length) return pos === wire.length;
     const key = w * 1e7 + pos;
     if (failed.has(key)) return false;
     const rec = writes[w] as OpRec;
-    const byteAt = (i: number): number => (rec.writeStart + i) & 0xff;
+    const byteAt = (i: number): number => writeByte(u, rec.writeStart + i);
     let m = 0;
     while (m < rec.len && pos + m < wire.length && wire[pos + m] === byteAt(m)) m++;
     if (rec.posted && rec.postedResult === rec.len) {
