@@ -15,6 +15,7 @@ import { Message, Port as ApiPort, createChannel, type CompletionView } from "..
 import { Simulator } from "../../host-sim/index.js";
 import { irqDriverLoop, irqWatchLoop } from "./irq.js";
 import { uartDriverLoop, uartBaselineLoop } from "./uart.js";
+import { ttyLineLoop } from "./tty.js";
 
 export interface AllocCase {
   id: string;
@@ -172,6 +173,7 @@ export function allocCases(): AllocCase[] {
         return warmed((n) => run(n * 64));
       },
     },
+    { id: "tty", title: "terminal line loop (64 keys in a batch → edited, echoed, read)", unit: "line", setup: () => warmed(ttyLineLoop()) },
     { id: "ipc", title: "IPC ping-pong (two tasks, Port.drive)", unit: "round trip", setup: ipcPingPong },
     { id: "api-drive", title: "api Port.drive NOP loop", unit: "op", setup: apiDriveLoop },
     { id: "control", title: "control: NOP loop + one {i} object per op", unit: "op", control: true, setup: nopLoop(true) },
