@@ -6,7 +6,8 @@
  * completes the read, whose io_wait_cb callback re-arms it. No simulator:
  * the simulated UART's own buffers would count as allocation here.
  */
-import { COMPLETION_SIZE, EINPROGRESS, Kernel, OP_READ, OPEN_TTY, readI64, writeSubmission, type Platform, type SerialBackend, type SerialSink } from "../../core/index.js";
+import { Kernel, OP_READ, OPEN_TTY, writeSubmission, type Platform, type SerialBackend, type SerialSink } from "../../core/index.js";
+import { rearmLoop } from "../lib/rearm.js";
 
 /** 63 printable keys and a CR: a line of 64 bytes once edited ("\n" for the CR). */
 function line(): Uint8Array {
@@ -44,22 +45,13 @@ export function ttyLineLoop(): (n: number) => void {
   const fd = sys.open("/dev/uart0", OPEN_TTY);
   if (port < 0 || fd < 0) throw new Error(`setup failed: port ${port}, uart ${fd}`);
   const sqe = task.alloc(48);
-  const cqes = task.alloc(COMPLETION_SIZE * 4);
   const buf = task.alloc(128);
   writeSubmission(view, sqe, 7, 0, OP_READ, 0, fd, buf, 128, 0);
   let lines = 0;
-  const onWait = (n: number): void => {
-    for (let i = 0; i < n; i++) {
-      if (readI64(view, cqes + i * COMPLETION_SIZE + 8) !== 64) throw new Error("ttyLineLoop: a read returned something else than the 64-byte line");
-      lines++;
-      if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("re-arm failed");
-    }
-    const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
-    if (r >= 0) onWait(r);
-    else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
-  };
-  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
-  onWait(0);
+  rearmLoop(task, port, sqe, (result) => {
+    if (result !== 64) throw new Error("ttyLineLoop: a read returned something else than the 64-byte line");
+    lines++;
+  });
   const data = line();
   return (n: number) => {
     const before = lines;

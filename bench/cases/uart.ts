@@ -17,8 +17,9 @@
  *   task memory + 24-byte completion) and calls the callback, which reads the
  *   first byte, re-arms the read and waits again.
  */
-import { COMPLETION_SIZE, EINPROGRESS, OP_READ, readI64, writeSubmission, type SerialSink } from "../../core/index.js";
+import { OP_READ, writeSubmission, type SerialSink } from "../../core/index.js";
 import { Simulator } from "../../host-sim/index.js";
+import { rearmLoop } from "../lib/rearm.js";
 import { advanceSync } from "../lib/sim.js";
 import type { BenchCase, Variant } from "../lib/types.js";
 
@@ -109,23 +110,14 @@ export function uartDriverLoop(): (n: number) => void {
   const fd = sys.open("/dev/uart0");
   if (port < 0 || fd < 0) throw new Error(`setup failed: port ${port}, uart ${fd}`);
   const sqe = task.alloc(48);
-  const cqes = task.alloc(COMPLETION_SIZE * 4);
   const buf = task.alloc(READ);
   writeSubmission(view, sqe, 9, 0, OP_READ, 0, fd, buf, READ, 0);
   let got = 0;
   let sum = 0;
-  const onWait = (n: number): void => {
-    for (let i = 0; i < n; i++) {
-      got += readI64(view, cqes + i * COMPLETION_SIZE + 8);
-      sum += mem[buf] as number;
-      if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("re-arm failed");
-    }
-    const r = sys.io_wait_cb(port, cqes, 4, 1, 0, onWait);
-    if (r >= 0) onWait(r);
-    else if (r !== -EINPROGRESS) throw new Error(`io_wait_cb: ${r}`);
-  };
-  if (sys.io_submit(port, sqe, 1) !== 1) throw new Error("arm failed");
-  onWait(0);
+  rearmLoop(task, port, sqe, (result) => {
+    got += result;
+    sum += mem[buf] as number;
+  });
   const feed = feeder(sim);
   return (n: number) => {
     const before = got;
