@@ -1,15 +1,9 @@
 /** §3 open/close/dup on device streams, §4.3/§4.4 common checks, §9 copy-out to the submitter. */
-import { EBADF, EFAULT, EINVAL, EMFILE, ENOENT, OP_READ, OP_WRITE, OPEN_TTY, type Task } from "../../core/index.js";
+import { EBADF, EFAULT, EINVAL, EMFILE, ENOENT, OPEN_TTY, type Task } from "../../core/index.js";
 import { deepEqual, equal } from "./assert.js";
-import { ascii, brief, bytesAt, channel, cqBuf, fillFds, poll, put, readCqes, submit, type Sqe } from "./helpers.js";
+import { ascii, brief, bytesAt, channel, cqBuf, fillFds, poll, put, rd, readCqes, submit, wr } from "./helpers.js";
 import type { ConformanceCase } from "./types.js";
 
-function rd(userData: number, fd: number, bufAddr: number, bufLen: number, flags = 0): Sqe {
-  return { userData, opcode: OP_READ, fd, bufAddr, bufLen, flags };
-}
-function wr(userData: number, fd: number, bufAddr: number, bufLen: number): Sqe {
-  return { userData, opcode: OP_WRITE, fd, bufAddr, bufLen };
-}
 
 function live(task: Task): number {
   return task.kernel.liveObjects;

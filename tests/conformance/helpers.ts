@@ -11,7 +11,9 @@ import {
   encodeIpcMessage,
   registryHeld,
   OP_NOP,
+  OP_READ,
   OP_TIMEOUT,
+  OP_WRITE,
   SUBMISSION_SIZE,
   decodeCompletion,
   encodeSubmission,
@@ -37,6 +39,16 @@ export function nop(userData: bigint | number): Sqe {
 
 export function timeout(userData: bigint | number, timeoutNs: bigint | number): Sqe {
   return { userData, opcode: OP_TIMEOUT, timeoutNs };
+}
+
+/** An OP_READ entry. */
+export function rd(userData: bigint | number, fd: number, bufAddr: number, bufLen: number, flags = 0): Sqe {
+  return { userData, opcode: OP_READ, fd, bufAddr, bufLen, flags };
+}
+
+/** An OP_WRITE entry. */
+export function wr(userData: bigint | number, fd: number, bufAddr: number, bufLen: number): Sqe {
+  return { userData, opcode: OP_WRITE, fd, bufAddr, bufLen };
 }
 
 /** Writes `entries` into freshly allocated memory of `task`; returns the address. */

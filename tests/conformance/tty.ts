@@ -4,21 +4,15 @@
  * sim-devkit: 115200 baud, a 256-byte receive buffer (so a line holds 255
  * keys and its terminator).
  */
-import { EOVERFLOW, OP_READ, OP_WRITE, OPEN_TTY, type Task } from "../../core/index.js";
+import { EOVERFLOW, OP_READ, OPEN_TTY, type Task } from "../../core/index.js";
 import type { Simulator } from "../../host-sim/index.js";
 import { deepEqual, equal } from "./assert.js";
-import { ascii, brief, bytesAt, poll, put, record, submit, type Sqe } from "./helpers.js";
+import { ascii, brief, bytesAt, poll, put, rd, record, submit, wr } from "./helpers.js";
 import type { ConformanceCase } from "./types.js";
 
 /** ceil(k·10^10/115200): byte k of a burst arrives this long after its start; also one byte's time on the wire. */
 const CT = [0, 86806, 173612, 260417, 347223, 434028, 520834];
 
-function rd(userData: number, fd: number, bufAddr: number, bufLen: number): Sqe {
-  return { userData, opcode: OP_READ, fd, bufAddr, bufLen };
-}
-function wr(userData: number, fd: number, bufAddr: number, bufLen: number): Sqe {
-  return { userData, opcode: OP_WRITE, fd, bufAddr, bufLen };
-}
 
 function tty(task: Task, path = "/dev/uart0"): { port: number; fd: number } {
   const port = task.sys.io_create(0);

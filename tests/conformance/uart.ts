@@ -2,7 +2,7 @@
 import { ECANCELED, EOVERFLOW, OP_READ, OP_WRITE, type Task } from "../../core/index.js";
 import type { Simulator } from "../../host-sim/index.js";
 import { deepEqual, equal } from "./assert.js";
-import { ascii, brief, bytesAt, poll, put, record, submit, type Sqe } from "./helpers.js";
+import { ascii, brief, bytesAt, poll, put, rd, record, submit, wr } from "./helpers.js";
 import type { ConformanceCase } from "./types.js";
 
 /** ceil(k·10^10/115200) for k = 0..10: byte k of a burst arrives this long after its start. */
@@ -10,12 +10,6 @@ const CT = [0, 86806, 173612, 260417, 347223, 434028, 520834, 607639, 694445, 78
 /** ceil(2T): the receive-idle gap. */
 const GAP = 173612;
 
-function rd(userData: number | bigint, fd: number, bufAddr: number, bufLen: number): Sqe {
-  return { userData, opcode: OP_READ, fd, bufAddr, bufLen };
-}
-function wr(userData: number | bigint, fd: number, bufAddr: number, bufLen: number): Sqe {
-  return { userData, opcode: OP_WRITE, fd, bufAddr, bufLen };
-}
 
 function setup(task: Task, path = "/dev/uart0"): { port: number; fd: number } {
   const port = task.sys.io_create(0);
