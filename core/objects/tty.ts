@@ -5,12 +5,12 @@
  * device's, as termios settings are the tty's, not a descriptor's).
  *
  * Guarantees:
- * - Runs on the receive path, one byte at a time, as each byte arrives:
- *   the echo of a key never waits for the program that will read the line,
- *   which is the point (measured on the emulated Pico: echo done by the
- *   demo's shell waited for the read's completion, the shell's turn and its
- *   write: 8-14 ms after the key; done here it leaves with the key's
- *   receive).
+ * - Runs on the receive path as the bytes arrive (`edit`, a driver's batch
+ *   at a time): the echo of a key never waits for the program that will
+ *   read the line, which is the point (measured on the emulated Pico: echo
+ *   done by the demo's shell waited for the read's completion, the shell's
+ *   turn and its write: 8-14 ms after the key; done here it leaves with the
+ *   key's batch).
  * - Keys: printable ASCII (0x20-0x7e) is added and echoed; backspace (0x08)
  *   and DEL (0x7f) erase one (echo "\b \b"); Ctrl-U (0x15) erases the line;
  *   CR, LF or CR LF end it (echo "\r\n"; the line ends in one "\n");
@@ -20,18 +20,23 @@
  *   keys) is swallowed; other control bytes are ignored.
  * - A line holds at most `line.length` bytes, its terminator included: a
  *   key that does not fit rings the bell (echo 0x07) and is not added.
- * - Echo goes into a fixed ring three lines long plus a little: the erase
- *   of a whole line always fits into an empty one. Echo that does not fit
- *   (typed much faster than the line drains it) is dropped and counted in
- *   `echoDropped`; input never is.
+ * - Echo goes into a fixed ring: what a run of ECHO_RUN keys calls for
+ *   always fits into an empty one (each key asks for at most 4 bytes, and
+ *   the erases of a run for at most 3 per key typed in it or on the line
+ *   before it). A caller that edits in such runs and sends the echo between
+ *   them loses none while the transmitter keeps up; echo that does not fit
+ *   (keys much faster than the line drains them) is dropped and counted in
+ *   `echoDropped`. Input never is.
  * - Nothing is allocated per byte.
  */
 
 export const LINE_END = 0x0a;
+/** Keys a caller edits between echo sends (UartDevice: see why there). */
+export const ECHO_RUN = 8;
 export const LINE_INTR = 0x03;
 
-/** key() results: the key did not end a line. */
-export const KEY_MORE = -1;
+/** control() results: the key did not end a line. */
+const KEY_MORE = -1;
 
 export class LineEditor {
   /** The line being edited. */
@@ -50,7 +55,7 @@ export class LineEditor {
 
   constructor(lineMax: number) {
     this.line = new Uint8Array(lineMax);
-    this.echo = new Uint8Array(3 * lineMax + 8);
+    this.echo = new Uint8Array(3 * lineMax + 7 * ECHO_RUN + 8);
   }
 
   /** Forgets the line being edited and any escape sequence (entering terminal mode). */
@@ -68,9 +73,9 @@ export class LineEditor {
    *
    * Printable keys, nearly all of them, take a loop over locals here: on the
    * Pico each property access costs about a microsecond of XS, and a key
-   * through `key` cost ~400 µs (measured on the emulated RP2040, with the
-   * line's echo waiting for the last key of the batch); control keys go
-   * through `key`.
+   * through a method and the fields cost ~400 µs (measured on the emulated
+   * RP2040, with the line's echo waiting for the last key of the batch);
+   * escape sequences and control keys go through `control`.
    */
   edit(data: Uint8Array, from: number, n: number): number {
     const line = this.line;
@@ -103,7 +108,7 @@ export class LineEditor {
       this.len = len;
       this.echoCount = count;
       this.lastCR = cr;
-      const ended = this.key(c);
+      const ended = this.control(c);
       len = this.len;
       count = this.echoCount;
       plain = this.esc === 0;
@@ -120,11 +125,11 @@ export class LineEditor {
   }
 
   /**
-   * Edits with one received byte. Returns the length of the line it ended
-   * (in `line`, terminator included; the caller takes it and sets `len` to
-   * 0), or KEY_MORE.
+   * A byte inside an escape sequence, or a control byte (never a printable
+   * key outside one: `edit` takes those). Returns the length of the line it
+   * ended (in `line`, terminator included), or KEY_MORE.
    */
-  key(c: number): number {
+  private control(c: number): number {
     if (this.esc !== 0) {
       if (this.esc === 1) this.esc = c === 0x5b ? 2 : 0;
       else if (c >= 0x40 && c <= 0x7e) this.esc = 0;
@@ -132,16 +137,6 @@ export class LineEditor {
     }
     const afterCR = this.lastCR;
     this.lastCR = c === 0x0d;
-    if (c >= 0x20 && c < 0x7f) {
-      // the last place is kept for the terminator
-      if (this.len < this.line.length - 1) {
-        this.line[this.len++] = c;
-        this.put(c);
-      } else {
-        this.put(0x07);
-      }
-      return KEY_MORE;
-    }
     switch (c) {
       case 0x0a:
       case 0x0d:

@@ -52,15 +52,8 @@ import { EOVERFLOW } from "../errno.js";
 import type { Kernel, Resumable } from "../kernel.js";
 import { OpQueue, type Op } from "../op.js";
 import type { KernelObject } from "./object.js";
-import { LINE_END, LINE_INTR, LineEditor } from "./tty.js";
+import { ECHO_RUN, LINE_END, LINE_INTR, LineEditor } from "./tty.js";
 
-/**
- * Terminal mode: keys edited before their echo is sent. Measured on the
- * emulated Pico, a key costs ~100 µs of XS in the editor and ~50 µs to
- * send: a 41-key line typed at line rate came in batches of 24, whose first
- * key waited for the other 23; in runs of 8 it waits for 7.
- */
-const ECHO_RUN = 8;
 
 export class UartDevice implements SerialSink, Resumable {
   readonly kernel: Kernel;
@@ -289,7 +282,10 @@ export class UartDevice implements SerialSink, Resumable {
     let kept = n;
     let i = 0;
     while (i < n) {
-      // at most ECHO_RUN keys before their echo goes out (a long batch's first keys wait less)
+      // At most ECHO_RUN keys before their echo goes out. Measured on the
+      // emulated Pico, a key costs ~100 µs of XS in the editor and ~50 µs to
+      // send: a 41-key line typed at line rate came in batches of 24, whose
+      // first key waited for the other 23; in runs of 8 it waits for 7.
       i = tty.edit(data, i, n - i > ECHO_RUN ? i + ECHO_RUN : n);
       if (tty.echoCount !== 0 && this.txEcho === 0) this.sendEcho();
       const len = tty.ended;
@@ -315,10 +311,10 @@ export class UartDevice implements SerialSink, Resumable {
    */
   private sendEcho(): void {
     const tty = this.tty as LineEditor;
-    const now = this.backend.transmitNow;
-    if (now !== undefined) {
+    const takeNow = this.backend.transmitNow;
+    if (takeNow !== undefined) {
       let n: number;
-      while ((n = tty.echoSpan()) !== 0 && now.call(this.backend, tty.echo, tty.echoHead, n)) tty.echoSent(n);
+      while ((n = tty.echoSpan()) !== 0 && takeNow.call(this.backend, tty.echo, tty.echoHead, n)) tty.echoSent(n);
       if (tty.echoCount === 0) return;
     }
     if (this.txActive === null && this.kernel.holding === 0) this.startTx();
