@@ -10,7 +10,7 @@
  *   (debounced on the IrqEvent timestamps) toggles the LED (gpio_write); a
  *   periodic timer IRQ line is the heartbeat; the loopback input's IRQ
  *   counts edges. An arm that ends (no IOCQE_F_MORE) is armed again.
- * - **shell** and **worker** loop with `io_wait_cb`.
+ * - **worker** loops with `io_wait_cb`, **shell** with `io_watch`.
  * - **shell**: a command shell on the board's console UART over
  *   OP_READ/OP_WRITE, with a prompt. The UART is opened as a terminal
  *   (OPEN_TTY): the kernel edits and echoes lines as keys arrive (backspace,
@@ -386,7 +386,7 @@ const HELP = [
   "  led [on|off]    show or set the LED (the button toggles it)",
   "  loop            drive the loopback jumper 4 times, count the edges",
   "  ping            ask the worker task over a channel (reply end passed as an fd)",
-  "keys: backspace, Ctrl-U (erase line), Ctrl-C (cancel line): the kernel edits and echoes (OPEN_TTY)",
+  "keys: backspace, Ctrl-U (erase line), Ctrl-C (cancel line)",
 ];
 
 /** The UART command shell. */
