@@ -101,6 +101,16 @@ describe("demo firmware (firmware/main/app.ts) on the simulated board", () => {
     expect(app.stats.commands).toBe(3);
   });
 
+  it("a line over 80 keys is echoed whole, then answered 'line too long' and not run", async () => {
+    const { sim, app, typeAndRun } = boot();
+    await sim.advance(10 * MS);
+    const long = "led on " + "x".repeat(90);
+    expect(await typeAndRun(`${long}\r`)).toBe(`${long}\r\nline too long (over 80 characters): not run\r\n${PROMPT}`);
+    expect(app.stats.commands).toBe(0);
+    expect(app.stats.led).toBe(0);
+    expect(await typeAndRun("led\r")).toBe(`led\r\nled off\r\n${PROMPT}`);
+  });
+
   it("loop: drives the loopback jumper and counts the edges on the other pin", async () => {
     const { sim, app, typeAndRun } = boot();
     await sim.advance(10 * MS);
