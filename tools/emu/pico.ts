@@ -127,7 +127,7 @@ export class EmulatedPico {
    * core (TinyUSB's IRQ handler, tud_task, FIFO copies) and made every
    * figure with the USB host attached about 3× the UART-only one. A real
    * host issues no OUT transaction when its driver has nothing to write
-   * (the device's armed buffer just waits, NAKing nothing), so the request
+   * (the device's armed buffer just waits), so the request
    * is held here until the host has bytes (`typeUsb`).
    */
   private holdIdleOut(cdc: USBCDC): void {
