@@ -60,6 +60,22 @@ describe("UART on ECMA-419 Serial (drivers/moddable/serial.ts)", () => {
     expect(new TextDecoder().decode(t.memory.subarray(buf, buf + 3))).toBe("hi\n");
   });
 
+  it("bytes the driver holds but has not reported yet join the read before the line counts as idle (poll)", () => {
+    const { world, uart, t, got, wait, submit } = rig();
+    world.settle();
+    const buf = t.alloc(16);
+    expect(submit(1, OP_READ, buf, 16)).toBe(1);
+    wait();
+    const s = uart.instance!;
+    s.arrive("ab");
+    (world.messages.shift() as () => void)(); // onReadable(2)
+    s.arrive("cd");
+    world.messages.length = 0; // Moddable runs due timers before this message: it has not come when the idle timer fires
+    world.advanceUs(5_000);
+    expect(got.map((g) => [g.ud, g.result])).toEqual([[1n, 4]]);
+    expect(new TextDecoder().decode(t.memory.subarray(buf, buf + 4))).toBe("abcd");
+  });
+
   it("transmit respects the FIFO: never writes more than onWritable allowed, completes when the last byte is in", () => {
     const { world, uart, t, got, wait, submit } = rig(8);
     world.settle(); // the initial onWritable(8)

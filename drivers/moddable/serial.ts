@@ -29,6 +29,25 @@ import { Step } from "./step.js";
 /** Bytes handed to the kernel per call at most (more in one onReadable take several calls). */
 const RX_BATCH = 64;
 
+/**
+ * Reads up to `want` bytes into `buf`; returns how many. In "number" format
+ * Moddable's `read()` throws when its buffer is empty (ECMA-419 allows
+ * undefined): either ends the read, which `poll` relies on.
+ */
+function readInto(io: SerialIo, buf: Uint8Array, want: number): number {
+  let n = 0;
+  try {
+    while (n < want) {
+      const b = io.read();
+      if (typeof b !== "number") break;
+      buf[n++] = b;
+    }
+  } catch {
+    // the driver's buffer is empty
+  }
+  return n;
+}
+
 export class ModdableSerial<T> implements SerialBackend {
   readonly path: string;
   readonly baud: number;
@@ -83,26 +102,9 @@ export class ModdableSerial<T> implements SerialBackend {
   }
 
   private readable(count: number): void {
-    const io = this.io;
-    const sink = this.sink;
-    if (io === null || sink === null) return;
     const now = this.clock();
     this.lastReport = now;
-    const buf = this.rxBatch;
-    let n = 0;
-    for (let i = 0; i < count; i++) {
-      const b = io.read();
-      if (typeof b !== "number") break;
-      buf[n++] = b;
-      if (n === buf.length) {
-        this.bytesIn += n;
-        sink.receiveBytes(buf, n, now);
-        n = 0;
-      }
-    }
-    if (n === 0) return;
-    this.bytesIn += n;
-    sink.receiveBytes(buf, n, now);
+    this.handOver(count, now);
   }
 
   /**
@@ -111,34 +113,27 @@ export class ModdableSerial<T> implements SerialBackend {
    * emulated Pico: Moddable runs due timers before it delivers messages, so
    * bytes typed at line rate sat reported-but-undelivered while the kernel's
    * receive-idle timer fired and ended the read after the first byte; each
-   * later byte then waited several kernel passes for its echo. In "number"
-   * format Moddable's `read()` throws when the buffer is empty (ECMA-419
-   * allows undefined): either ends the poll, once per idle timer.
+   * later byte then waited several kernel passes for its echo.
    */
   poll(): void {
+    this.handOver(Infinity, this.lastReport);
+  }
+
+  /** Reads up to `max` bytes and hands them to the kernel, RX_BATCH at a time, stamped `stamp`. */
+  private handOver(max: number, stamp: number): void {
     const io = this.io;
     const sink = this.sink;
     if (io === null || sink === null) return;
     const buf = this.rxBatch;
-    let n = 0;
-    for (;;) {
-      let b: unknown;
-      try {
-        b = io.read();
-      } catch {
-        break;
-      }
-      if (typeof b !== "number") break;
-      buf[n++] = b;
-      if (n === buf.length) {
-        this.bytesIn += n;
-        sink.receiveBytes(buf, n, this.lastReport);
-        n = 0;
-      }
+    for (let left = max; left > 0; ) {
+      const want = left < buf.length ? left : buf.length;
+      const n = readInto(io, buf, want);
+      if (n === 0) return;
+      this.bytesIn += n;
+      sink.receiveBytes(buf, n, stamp);
+      if (n < want) return;
+      left -= n;
     }
-    if (n === 0) return;
-    this.bytesIn += n;
-    sink.receiveBytes(buf, n, this.lastReport);
   }
 
   private writable(count: number): void {

@@ -246,8 +246,11 @@ export class FakeSerial {
       if (free > 0) this.options.onWritable.call(this, free);
     });
   }
-  read(): number | undefined {
-    return this.rx.shift();
+  /** As Moddable's "number" format: one byte, or an exception when its buffer is empty. */
+  read(): number {
+    const b = this.rx.shift();
+    if (b === undefined) throw new Error("no data");
+    return b;
   }
   write(value: number): void {
     if (this.tx.length >= this.port.txFifo) {
